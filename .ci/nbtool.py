@@ -1,0 +1,181 @@
+"""Maintainer tool for the notebooks: normalize and re-execute them, print links.
+
+    python .ci/nbtool.py refresh notebooks/01_parameter_access.ipynb   # normalize + execute in place
+    python .ci/nbtool.py normalize notebooks/*.ipynb                   # only the generated parts
+    python .ci/nbtool.py links
+
+The generated parts of a notebook are the navigation bars (first and last cell), the
+shared setup cell (first code cell) and the slideshow metadata; everything else is
+written by hand in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT))
+
+from helpers import course  # noqa: E402  (after the path is set, when run from a clean clone)
+
+NO_DEPS = next(line.split(":", 1)[1].strip()
+               for line in (ROOT / "requirements.txt").read_text().splitlines()
+               if line.startswith("# no-deps:"))
+
+SETUP_SOURCE = f'''\
+# Runs everywhere; on Colab it first installs what Colab lacks (d2l and the helpers).
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "{NO_DEPS}",
+                    "git+https://github.com/{course.OWNER}/{course.REPO}@{course.BRANCH}"], check=True)
+try:
+    import helpers
+except ModuleNotFoundError:
+    raise ModuleNotFoundError("The Parameter Lab helpers are not installed in this kernel: run "
+                              "`make lab` from the repository, or `pip install -e .` in it.") from None
+helpers.setup()'''
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def chapter_of(path: Path) -> course.Chapter:
+    return course.chapter_by_slug(Path(path).stem)
+
+
+def nav_markdown(chapter: course.Chapter, *, top: bool) -> str:
+    index = course.CHAPTERS.index(chapter)
+    parts = []
+    if index > 0:
+        prev = course.CHAPTERS[index - 1]
+        parts.append(f"< [{prev.number}. {prev.title}]({prev.filename})")
+    parts.append("[Contents](../README.md#chapters)")
+    if index + 1 < len(course.CHAPTERS):
+        nxt = course.CHAPTERS[index + 1]
+        parts.append(f"[{nxt.number}. {nxt.title}]({nxt.filename}) >")
+    bar = " | ".join(parts)
+    if top:
+        return f"*Parameter Lab, chapter {chapter.number}* | {bar}\n\n{course.badges_markdown(chapter)}"
+    return bar
+
+
+def _tags(cell) -> list[str]:
+    return cell.setdefault("metadata", {}).setdefault("tags", [])
+
+
+def _tagged(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def normalize(nb, chapter: course.Chapter) -> None:
+    """Write the generated parts of ``nb`` in place: navigation, setup cell, slide types, kernelspec."""
+    cells = [c for c in nb.cells if not _tagged(c, "navigation")]
+    header = nbformat.v4.new_markdown_cell(nav_markdown(chapter, top=True))
+    footer = nbformat.v4.new_markdown_cell(nav_markdown(chapter, top=False))
+    for cell in (header, footer):
+        _tags(cell).append("navigation")
+
+    code = [c for c in cells if c.cell_type == "code"]
+    if not code or not _tagged(code[0], "setup"):
+        setup_cell = nbformat.v4.new_code_cell()
+        _tags(setup_cell).append("setup")
+        first_code = cells.index(code[0]) if code else len(cells)
+        cells.insert(first_code, setup_cell)
+    else:
+        setup_cell = code[0]
+    setup_cell.source = SETUP_SOURCE
+
+    nb.cells = [header, *cells, footer]
+    _assign_slides(nb.cells)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+
+
+def _assign_slides(cells) -> None:
+    """One slide per section, one subslide per idea (a paragraph and its code); solutions and
+    navigation are left out of the slideshow."""
+    in_solutions = False
+    for index, cell in enumerate(cells):
+        text = cell.source.lstrip()
+        if cell.cell_type == "markdown" and text.startswith("## Solutions"):
+            in_solutions = True
+        if _tagged(cell, "navigation") or _tagged(cell, "setup") or in_solutions:
+            kind = "skip"
+        elif cell.cell_type == "markdown" and (text.startswith("# ") or text.startswith("## ")):
+            kind = "slide"
+        elif cell.cell_type == "markdown":
+            kind = "subslide"
+        else:
+            kind = "-"
+        cell.metadata["slideshow"] = {"slide_type": kind}
+
+
+def _has_widget_output(nb) -> bool:
+    return any("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+               for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", []))
+
+
+def execute(nb, *, timeout: int = 900) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel from ``notebooks/``, keeping widget state."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}},
+                            store_widget_state=True, record_timing=False)
+    client.execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+
+
+def refresh(paths: list[Path]) -> None:
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        normalize(nb, chapter_of(path))
+        execute(nb)
+        if not _has_widget_output(nb):
+            nb.metadata.pop("widgets", None)
+        nbformat.validate(nb)
+        nbformat.write(nb, path)
+        print(f"refreshed {Path(path).relative_to(ROOT)}")
+
+
+def normalize_files(paths: list[Path]) -> None:
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        normalize(nb, chapter_of(path))
+        nbformat.write(nb, path)
+        print(f"normalized {Path(path).relative_to(ROOT)}")
+
+
+def links() -> None:
+    for chapter in course.CHAPTERS:
+        print(f"{chapter.number}. {chapter.title} ({chapter.filename})")
+        print(f"   Binder:      {course.binder_url(chapter)}")
+        print(f"   Colab:       {course.colab_url(chapter)}")
+        print(f"   JupyterHub:  {course.nbgitpuller_url(chapter)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("refresh", "normalize"):
+        cmd = sub.add_parser(name)
+        cmd.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("links")
+    args = parser.parse_args(argv)
+    if args.command == "refresh":
+        refresh(args.paths)
+    elif args.command == "normalize":
+        normalize_files(args.paths)
+    else:
+        links()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Make a notebook's printed output the same on every run and every machine."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import torch
+
+# Warnings whose text carries a file path or depends on the machine; each is named,
+# so any other warning still reaches the learner.
+_MACHINE_DEPENDENT_WARNINGS = (
+    # d2l.evaluate_loss calls float() on a tensor that requires grad (torch >= 2.14).
+    "Converting a tensor with requires_grad=True to a scalar",
+)
+
+
+def setup(seed: int = 0) -> None:
+    """Seed every generator, use one CPU thread, fix print options and use PNG figures.
+
+    Call it once, in the first cell of a notebook; it prints nothing and returns ``None``.
+
+    >>> setup(seed=0)
+    >>> torch.get_num_threads()
+    1
+    >>> round(torch.rand(1).item(), 4)
+    0.4963
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}")
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # Float sums are reduced in a different order with more threads, which changes
+    # the last printed digits from one machine to the next.
+    torch.set_num_threads(1)
+    torch.set_printoptions(precision=4, sci_mode=False, linewidth=88)
+
+    for message in _MACHINE_DEPENDENT_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
+
+    _use_png_figures()
+
+
+def _use_png_figures() -> None:
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"figure.figsize": (5.5, 3.5), "figure.dpi": 100,
+                         "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.3})
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    # PNG, not SVG: nbval compares SVG text byte for byte and SVG ids change per run.
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png")
