@@ -101,6 +101,16 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
                  lambda fig, name: draw_parameter(fig, model, name, bins), figsize=(5.5, 3.0))
 
 
+def demo_panel() -> Panel:
+    """The chapter's main widget on d2l's MLP, as the notebook shows it (used by benchmarks).
+
+    >>> demo_panel().controls["name"].options[:2]
+    ('0.weight', '0.bias')
+    """
+    torch.manual_seed(0)
+    return parameter_explorer(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)))
+
+
 # ----------------------------------------------------------------------------- exercises
 
 def _count_parameters_reference(model, trainable_only=False):
@@ -240,3 +250,4 @@ QUESTIONS = [
         """,
     ),
 ]
+
