@@ -1,0 +1,192 @@
+"""Notebook hygiene: what nbval cannot see. Each test runs over every notebook in notebooks/."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import nbtool
+from helpers import course, exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
+MAX_OUTPUT_BYTES = 200_000
+
+
+def load(path):
+    return nbformat.read(path, as_version=4)
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def code_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def output_text(output):
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return "\n".join(output.traceback)
+    return "\n".join(str(value) for key, value in output.get("data", {}).items() if key.startswith("text/"))
+
+
+@pytest.fixture(params=PATHS, ids=[path.stem for path in PATHS])
+def notebook(request):
+    path = request.param
+    return path, load(path)
+
+
+def test_every_chapter_has_a_notebook_and_nothing_else_is_there():
+    assert [path.stem for path in PATHS] == [chapter.slug for chapter in course.CHAPTERS]
+
+
+def test_valid_nbformat_and_python3_kernel(notebook):
+    path, nb = notebook
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.language_info.name == "python"
+
+
+def test_setup_cell_is_first_and_identical_everywhere(notebook):
+    _, nb = notebook
+    first = code_cells(nb)[0]
+    assert "setup" in tags(first)
+    assert first.source == nbtool.SETUP_SOURCE
+    assert first.source.rstrip().endswith("helpers.setup()")
+    assert first.outputs == []  # setup prints nothing, on purpose
+
+
+def test_every_code_cell_has_committed_outputs(notebook):
+    _, nb = notebook
+    silent = [cell.source.splitlines()[0] for cell in code_cells(nb)[1:]
+              if not cell.outputs and not tags(cell) & IGNORE_TAGS]
+    assert silent == [], "cells without outputs compare nothing under nbval"
+
+
+def test_no_errors_and_no_stderr(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            assert output.output_type != "error", cell.source
+            assert not (output.output_type == "stream" and output.name == "stderr"), \
+                f"stderr (a warning?) in: {cell.source.splitlines()[0]}"
+
+
+def test_execution_counts_run_one_to_n(notebook):
+    _, nb = notebook
+    counts = [cell.execution_count for cell in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), "re-run it top to bottom in a fresh kernel"
+
+
+def test_no_machine_dependent_text_in_outputs(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            text = output_text(output)
+            assert not re.search(r"0x[0-9a-fA-F]{6,}", text), f"memory address in: {cell.source[:60]}"
+            assert "/tmp/" not in text and "/work/" not in text and "site-packages" not in text, \
+                f"file path in: {cell.source[:60]}"
+
+
+def test_outputs_are_small_and_figures_are_png(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            assert len(json.dumps(output)) < MAX_OUTPUT_BYTES, f"large output in: {cell.source[:60]}"
+            assert "image/svg+xml" not in output.get("data", {}), "SVG is compared byte for byte: use PNG"
+
+
+def test_chapter_structure(notebook):
+    path, nb = notebook
+    chapter = course.chapter_by_slug(path.stem)
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    title = next(text for text in markdown if text.startswith("# "))
+    assert title.splitlines()[0] == f"# {chapter.number}. {chapter.title}"
+    assert "**Learning goals.**" in title
+    headings = [line for text in markdown for line in text.splitlines() if line.startswith("## ")]
+    for required in ("## Summary", "## Exercises", "## Solutions"):
+        assert required in headings
+    assert headings.index("## Summary") < headings.index("## Exercises") < headings.index("## Solutions")
+    assert any(h.startswith("## Explore") for h in headings), "each chapter has a widget section"
+
+
+def test_each_code_cell_is_introduced_by_prose(notebook):
+    _, nb = notebook
+    for previous, cell in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "code" and "setup" not in tags(cell):
+            assert previous.cell_type == "markdown" and previous.source.strip(), cell.source[:60]
+
+
+def test_navigation_bars_match_the_course(notebook):
+    path, nb = notebook
+    chapter = course.chapter_by_slug(path.stem)
+    assert nb.cells[0].source == nbtool.nav_markdown(chapter, top=True)
+    assert nb.cells[-1].source == nbtool.nav_markdown(chapter, top=False)
+    links = re.findall(r"\]\(([^)#]+\.ipynb)\)", nb.cells[0].source + nb.cells[-1].source)
+    for link in links:
+        assert (path.parent / link).exists(), link
+
+
+def test_exercises_are_checked_and_solved_in_the_notebook(notebook):
+    path, nb = notebook
+    ex = exercises.load(path.stem)
+    sources = [cell.source for cell in code_cells(nb)]
+    solutions = [cell.source for cell in code_cells(nb) if "solution" in tags(cell)]
+    assert f'ex = helpers.exercises.load("{path.stem}")' in "\n".join(sources)
+    for number, question in enumerate(ex, start=1):
+        assert any(f"ex.q{number}.check(" in source for source in sources)
+        if question.kind == "thought":
+            assert any(f"ex.q{number}.solution()" in source for source in solutions)
+        else:
+            assert any(source.startswith(question.solution_code) for source in solutions), \
+                f"q{number}: the Solutions section must run helpers' solution code"
+    verdicts = [output_text(o) for cell in code_cells(nb) if "solution" in tags(cell) for o in cell.outputs]
+    assert verdicts.count("Correct.\n") == sum(q.kind != "thought" for q in ex)
+
+
+def test_slides_metadata(notebook):
+    _, nb = notebook
+    kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in nb.cells]
+    assert None not in kinds
+    title = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("# "))
+    assert kinds[title] == "slide"
+    solutions = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Solutions"))
+    assert set(kinds[solutions:]) == {"skip"}, "solutions stay out of the slideshow"
+    exercises_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Exercises"))
+    assert kinds[exercises_at] == "slide"
+
+
+def test_widget_state_saved_for_static_pages(notebook):
+    _, nb = notebook
+    views = {output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+             for cell in code_cells(nb) for output in cell.outputs
+             if "application/vnd.jupyter.widget-view+json" in output.get("data", {})}
+    assert views, "each chapter shows its widget"
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert views <= set(state), "a widget view without saved state shows 'model not found'"
+
+
+def test_few_cells_are_exempt_from_comparison():
+    cells = [cell for path in PATHS for cell in code_cells(load(path))]
+    exempt = [cell for cell in cells if tags(cell) & IGNORE_TAGS]
+    assert len(exempt) < 0.10 * len(cells)
+
+
+def test_chapter_one_compares_at_least_twenty_cells():
+    nb = load(ROOT / "notebooks" / "01_parameter_access.ipynb")
+    compared = [cell for cell in code_cells(nb) if cell.outputs and not tags(cell) & IGNORE_TAGS]
+    assert len(compared) >= 20
+
+
+def test_readme_lists_every_notebook_with_its_badges():
+    readme = (ROOT / "README.md").read_text()
+    assert nbtool.chapter_table() in readme
+    for chapter in course.CHAPTERS:
+        assert f"(notebooks/{chapter.filename})" in readme
+        assert course.colab_url(chapter) in readme and course.binder_url(chapter) in readme
