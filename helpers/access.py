@@ -12,6 +12,7 @@ import math
 
 import ipywidgets
 import torch
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
@@ -80,6 +81,7 @@ def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
     ax.set_title(f"{name}  {list(summary['shape'])}")
     ax.set_xlabel("value")
     ax.set_ylabel("count")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return format_summary(summary)
 
 

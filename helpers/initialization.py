@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
@@ -329,6 +330,10 @@ def plot_weight_histogram(weight: torch.Tensor, bins: int = 40, *, title: str | 
 
 # ----------------------------------------------------------------------------- widget
 
+def _power_of_ten(value: float, _position) -> str:
+    return f"1e{round(math.log10(value))}" if value > 0 else ""
+
+
 def draw_layer_stats(fig: Figure, depth: int, width: int, activation: str, scheme: str) -> str:
     """Draw :func:`layer_stats` on ``fig`` (reusing its lines) and return a one-line summary.
 
@@ -343,6 +348,9 @@ def draw_layer_stats(fig: Figure, depth: int, width: int, activation: str, schem
         ax.plot([], [], marker=".", label="gradient std (w.r.t. activation)")
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.set_yscale("log")
+        # Plain "1e-20" labels: the default mathtext labels take most of a redraw to typeset.
+        ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("layer")
         ax.set_ylabel("standard deviation")
         ax.legend(fontsize=8, loc="upper left")

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def param_histograms(model: torch.nn.Module, bins: int = 30, *, names: Sequence[
         ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
         ax.set_title(f"{name} {list(params[name].shape)}", fontsize=9)
         ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in list(axes.flat)[len(chosen):]:
         ax.set_visible(False)
     return fig, data
