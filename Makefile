@@ -62,13 +62,13 @@ links: setup
 	@$(BIN)/python .ci/nbtool.py links
 
 slides: setup
-	$(BIN)/python .ci/nbtool.py slides
+	$(BIN)/python .ci/teach.py slides
 
 student: setup
-	$(BIN)/python .ci/nbtool.py student
+	$(BIN)/python .ci/teach.py student
 
 html: setup
-	$(BIN)/python .ci/nbtool.py html
+	$(BIN)/python .ci/teach.py html
 
 clean:
 	rm -rf build .pytest_cache .hypothesis *.egg-info

@@ -218,11 +218,13 @@ def derivative_curves(fn, xs: torch.Tensor, order: int = 2) -> list[torch.Tensor
     current = fn(point)
     curves = [current]
     for _ in range(order):
-        if not current.requires_grad:  # the previous derivative was a constant
-            current = torch.zeros_like(point)
-        else:
+        derivative = None
+        if current.requires_grad:
             # Summing is fine because fn is elementwise: d(sum f)/dx_i = f'(x_i).
-            (current,) = torch.autograd.grad(current.sum(), point, create_graph=True)
+            (derivative,) = torch.autograd.grad(current.sum(), point, create_graph=True,
+                                                allow_unused=True)
+        # None means the previous derivative no longer depends on x: a constant.
+        current = torch.zeros_like(point) if derivative is None else derivative
         curves.append(current)
     return [curve.detach() for curve in curves]
 

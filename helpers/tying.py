@@ -67,13 +67,13 @@ def tied_mlp(tied: bool = True, seed: int = 0) -> nn.Sequential:
 
 
 def example_input(seed: int = 0) -> torch.Tensor:
-    """The minibatch of 16 examples with 4 features that the widget feeds to :func:`tied_mlp`.
+    """The minibatch (16 standard-normal examples, 4 features) that the widget feeds to :func:`tied_mlp`.
 
     >>> example_input().shape
     torch.Size([16, 4])
     """
     _check_seed(seed)
-    return torch.rand(16, 4, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(16, 4, generator=torch.Generator().manual_seed(seed))
 
 
 def count_parameters(model: nn.Module, *, remove_duplicate: bool = True) -> int:
@@ -171,8 +171,9 @@ def _heatmap_axes(fig):
         ax.grid(False)
     axes[0].set_ylabel("output unit", fontsize=8)
     fig.colorbar(image, cax=colorbar_axes).ax.tick_params(labelsize=7)
-    for x, sign in ((0.325, "+"), (0.605, "=")):
+    for x, sign in ((0.32, "+"), (0.60, "=")):
         fig.text(x, 0.51, sign, fontsize=16, ha="center", va="center", gid="sign")
+    fig.text(0.46, 0.51, "", fontsize=9, ha="center", va="center", color="0.4", gid="note")
     return axes, colorbar_axes
 
 
@@ -206,7 +207,7 @@ def draw_gradients(fig, tied: bool, layer: int) -> str:
         ax.set_xlim(-0.5, cols - 0.5)
         ax.set_ylim(rows - 0.5, -0.5)
         ax.set_xticks(range(0, cols, 3))
-        ax.set_yticks(range(0, rows, 3))
+        ax.set_yticks(range(0, rows, 3), labels=None if ax is axes[0] else [])
         added = position == "total" or position in report.uses
         image.set_alpha(1.0 if added else 0.25)
         if position == "total":
@@ -217,9 +218,10 @@ def draw_gradients(fig, tied: bool, layer: int) -> str:
             title = f"net[{position}]: own layer, not added"
         ax.set_title(title, fontsize=9, color="black" if added else "0.5")
     colorbar_axes.set_yticks([-limit, 0, limit], [f"{-limit:.3f}", "0", f"{limit:.3f}"])
-    plus, equals = (text for text in fig.texts if text.get_gid() == "sign")
+    plus = next(text for text in fig.texts if text.get_text() == "+")
     plus.set_visible(len(report.uses) > 1)
-    equals.set_visible(True)
+    note = next(text for text in fig.texts if text.get_gid() == "note")
+    note.set_text("" if second is not None else f"net[{layer}] is used once:\nits .grad is\nthat use's gradient")
     return format_report(report)
 
 
@@ -413,10 +415,11 @@ QUESTIONS = [
         Write the loss as L(w_1, ..., w_k) with every w_i set to the same w. By the multivariable
         chain rule dL/dw = sum_i dL/dw_i: each use contributes the gradient it would receive as a
         separate layer, and autograd accumulates them into the one .grad because all k uses
-        point at the same tensor. With plain SGD the step is -lr * (sum of k gradients), so a
-        layer used k times moves roughly like k separate steps would, as if its learning rate
-        were larger; this is the right gradient for the tied model, but it is a reason to watch
-        the learning rate when one matrix is reused often. The optimizer must hold the
+        point at the same tensor. With plain SGD the step is -lr * (sum of the k gradients):
+        when the uses pull the same way, the shared weight moves about k times as far as a
+        layer used once, as if its learning rate were k times larger. That is the right
+        gradient for the tied model, but a reason to watch the learning rate when one matrix
+        is reused many times. The optimizer must hold the
         parameter once: net.parameters() already removes duplicates, and a parameter listed
         twice would be stepped twice (PyTorch warns about duplicate parameters), doubling the
         update.

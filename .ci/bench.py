@@ -1,0 +1,183 @@
+"""`make bench`: how long a learner waits, and how much memory the kernel takes.
+
+Prints a table and writes it to build/bench/bench.md and build/bench/bench.json:
+- the floor: start a kernel and import what the notebooks import, through nbclient;
+- each notebook in a fresh kernel (median of 3), its ratio to the floor, the kernel's peak RSS;
+- the whole nbval run, serial and with pytest-xdist -n 2 --dist loadscope;
+- each chapter widget's update: median and 95th percentile over 50 control changes.
+
+    python .ci/bench.py [--runs 3] [--changes 50] [--skip-nbval]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ipywidgets
+import nbformat
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nbtool  # noqa: E402
+from helpers import course  # noqa: E402
+
+ROOT = nbtool.ROOT
+OUT = ROOT / "build" / "bench"
+TARGETS = {"notebook_over_floor_s": 5.0, "peak_rss_gb": 1.5, "widget_p95_ms": 100.0, "nbval_serial_s": 90.0}
+PEAK_RSS_CELL = ("import resource\n"
+                 "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+FLOOR_SOURCE = "import torch\nfrom d2l import torch as d2l\nimport helpers\nhelpers.setup()"
+
+
+def run_notebook(nb) -> tuple[float, float]:
+    """Execute a copy of ``nb`` in a fresh kernel; return (seconds, peak RSS in GB)."""
+    nb = copy.deepcopy(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS_CELL))
+    start = time.perf_counter()
+    nbtool.execute(nb)
+    seconds = time.perf_counter() - start
+    text = nb.cells[-1].outputs[0].text
+    peak_kb = int(text.split()[1])
+    return seconds, peak_kb / 1024**2
+
+
+def median_run(nb, runs: int) -> tuple[float, float]:
+    results = [run_notebook(nb) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def nbval_seconds(extra: list[str]) -> tuple[float, bool]:
+    env = dict(os.environ, OMP_NUM_THREADS="1", IPYKERNEL_CELL_NAME="<IPY-INPUT>")
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "notebooks", "-q", *extra],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    return time.perf_counter() - start, result.returncode == 0
+
+
+def control_values(control: ipywidgets.ValueWidget, count: int) -> list:
+    """``count`` values a learner could pick, cycling through the control's range."""
+    if hasattr(control, "_options_values"):  # every ipywidgets selection control
+        options = list(control._options_values)
+        if isinstance(control, ipywidgets.SelectMultiple):
+            return [tuple(options[: 1 + i % len(options)]) for i in range(count)]
+        return [options[i % len(options)] for i in range(count)]
+    if isinstance(control, (ipywidgets.FloatLogSlider,)):
+        exponents = np.linspace(control.min, control.max, 7)
+        return [float(control.base ** exponents[i % 7]) for i in range(count)]
+    if isinstance(control, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.BoundedIntText,
+                            ipywidgets.BoundedFloatText)):
+        points = np.linspace(control.min, control.max, 7)
+        cast = int if isinstance(control.value, int) else float
+        return [cast(points[i % 7]) for i in range(count)]
+    if isinstance(control.value, bool):
+        return [bool(i % 2 == 0) != control.value for i in range(count)]
+    raise TypeError(f"no benchmark values for {type(control).__name__}")
+
+
+def widget_timings(module_name: str, changes: int) -> list[float]:
+    import torch
+
+    torch.set_num_threads(1)
+    panel = importlib.import_module(module_name).demo_panel()
+    panel.timings.clear()
+    names = list(panel.controls)
+    plans = {name: control_values(panel.controls[name], changes) for name in names}
+    for i in range(changes):
+        name = names[i % len(names)]
+        control = panel.controls[name]
+        value = plans[name][i]
+        if value == control.value:
+            value = plans[name][(i + 1) % changes]
+        control.value = value  # triggers the observer, as a browser change would
+    return list(panel.timings)
+
+
+def mark(ok: bool) -> str:
+    return "pass" if ok else "falls short"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument("--skip-nbval", action="store_true")
+    args = parser.parse_args(argv)
+
+    report: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                    "targets": TARGETS}
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+    floor_nb.metadata["kernelspec"] = dict(nbtool.KERNELSPEC)
+    floor, floor_rss = median_run(floor_nb, args.runs)
+    report["floor"] = {"seconds": round(floor, 2), "peak_rss_gb": round(floor_rss, 3)}
+    print(f"floor (kernel start + import torch, d2l, helpers): {floor:.2f} s, {floor_rss:.2f} GB", flush=True)
+
+    report["notebooks"] = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        seconds, rss = median_run(nbformat.read(path, as_version=4), args.runs)
+        row = {"notebook": path.stem, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2),
+               "over_floor_s": round(seconds - floor, 2), "peak_rss_gb": round(rss, 3),
+               "time_ok": seconds - floor <= TARGETS["notebook_over_floor_s"],
+               "memory_ok": rss < TARGETS["peak_rss_gb"]}
+        report["notebooks"].append(row)
+        print(f"{path.stem}: {seconds:.2f} s ({seconds / floor:.2f}x floor), {rss:.2f} GB", flush=True)
+
+    if not args.skip_nbval:
+        serial, serial_ok = nbval_seconds(["-p", "no:xdist"])
+        parallel, parallel_ok = nbval_seconds(["-n", "2", "--dist", "loadscope"])
+        report["nbval"] = {"serial_s": round(serial, 1), "serial_passed": serial_ok,
+                           "xdist_2_s": round(parallel, 1), "xdist_passed": parallel_ok}
+        print(f"nbval: serial {serial:.1f} s, xdist -n 2 {parallel:.1f} s", flush=True)
+
+    report["widgets"] = []
+    for chapter in course.CHAPTERS:
+        timings = np.array(widget_timings(chapter.module, args.changes)) * 1000
+        row = {"chapter": chapter.slug, "changes": int(timings.size),
+               "median_ms": round(float(np.median(timings)), 1),
+               "p95_ms": round(float(np.percentile(timings, 95)), 1)}
+        row["ok"] = row["p95_ms"] < TARGETS["widget_p95_ms"]
+        report["widgets"].append(row)
+        print(f"widget {chapter.slug}: median {row['median_ms']} ms, p95 {row['p95_ms']} ms", flush=True)
+
+    markdown = to_markdown(report)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench.md").write_text(markdown)
+    (OUT / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    print("\n" + markdown)
+    print(f"written to {OUT.relative_to(ROOT)}/bench.md and bench.json")
+    return 0
+
+
+def to_markdown(report: dict) -> str:
+    t = report["targets"]
+    floor = report["floor"]
+    lines = [f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}. "
+             f"Floor (kernel start + imports): {floor['seconds']} s.", "",
+             f"| Notebook | Time (s, median) | × floor | Over floor (target ≤ {t['notebook_over_floor_s']} s) "
+             f"| Peak kernel RSS (target < {t['peak_rss_gb']} GB) |", "|---|---|---|---|---|"]
+    for row in report["notebooks"]:
+        lines.append(f"| {row['notebook']} | {row['seconds']} | {row['ratio_to_floor']} | "
+                     f"{row['over_floor_s']} ({mark(row['time_ok'])}) | {row['peak_rss_gb']} GB ({mark(row['memory_ok'])}) |")
+    if "nbval" in report:
+        n = report["nbval"]
+        lines += ["", f"| nbval run | Time (s) |", "|---|---|",
+                  f"| serial (target < {t['nbval_serial_s']} s) | {n['serial_s']} "
+                  f"({mark(n['serial_s'] < t['nbval_serial_s'] and n['serial_passed'])}) |",
+                  f"| pytest-xdist -n 2 --dist loadscope | {n['xdist_2_s']} |"]
+    lines += ["", f"| Widget | Changes | Median (ms) | p95 (ms, target < {t['widget_p95_ms']}) |",
+              "|---|---|---|---|"]
+    for row in report["widgets"]:
+        lines.append(f"| {row['chapter']} | {row['changes']} | {row['median_ms']} | {row['p95_ms']} ({mark(row['ok'])}) |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
