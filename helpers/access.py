@@ -12,6 +12,7 @@ import math
 
 import ipywidgets
 import torch
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
@@ -72,7 +73,14 @@ def format_summary(summary: dict) -> str:
 
 
 def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
-    """Draw the histogram of parameter ``name`` on ``fig`` and return its summary line."""
+    """Draw the histogram of parameter ``name`` on ``fig`` and return its summary line.
+
+    >>> from matplotlib.figure import Figure
+    >>> draw_parameter(Figure(), nn.Linear(2, 1), "bias").startswith("bias: shape (1,), 1 values")
+    True
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     summary = parameter_summary(model, name)
     hist = histogram(dict(model.named_parameters())[name], bins=bins)
     ax = fig.axes[0] if fig.axes else fig.add_subplot()

@@ -73,12 +73,18 @@ def chapter_by_slug(slug: str) -> Chapter:
     raise ValueError(f"slug must name a chapter ({known}), got {slug!r}")
 
 
+def _check_chapter(chapter) -> None:
+    if not isinstance(chapter, Chapter):
+        raise TypeError(f"chapter must be a Chapter from CHAPTERS, got {type(chapter).__name__}")
+
+
 def binder_url(chapter: Chapter) -> str:
     """Binder link that opens ``chapter`` in JupyterLab.
 
     >>> binder_url(CHAPTERS[0]).endswith("urlpath=lab/tree/notebooks/01_parameter_access.ipynb")
     True
     """
+    _check_chapter(chapter)
     return (f"https://mybinder.org/v2/gh/{OWNER}/{REPO}/{BRANCH}"
             f"?urlpath=lab/tree/notebooks/{chapter.filename}")
 
@@ -89,6 +95,7 @@ def colab_url(chapter: Chapter) -> str:
     >>> colab_url(CHAPTERS[0]).startswith("https://colab.research.google.com/github/")
     True
     """
+    _check_chapter(chapter)
     return (f"https://colab.research.google.com/github/{OWNER}/{REPO}/blob/{BRANCH}"
             f"/notebooks/{chapter.filename}")
 
@@ -99,6 +106,7 @@ def nbgitpuller_url(chapter: Chapter, hub: str = HUB) -> str:
     >>> "git-pull?repo=https%3A%2F%2Fgithub.com%2F" in nbgitpuller_url(CHAPTERS[0])
     True
     """
+    _check_chapter(chapter)
     if not isinstance(hub, str) or not hub or "/" in hub:
         raise ValueError(f"hub must be a host name such as 'hub.example.edu', got {hub!r}")
     repo_url = quote(f"https://github.com/{OWNER}/{REPO}", safe="")
@@ -113,5 +121,6 @@ def badges_markdown(chapter: Chapter) -> str:
     >>> badges_markdown(CHAPTERS[0]).count("](https://")
     4
     """
+    _check_chapter(chapter)
     return (f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(chapter)}) "
             f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder_url(chapter)})")

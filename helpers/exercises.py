@@ -126,11 +126,18 @@ def compare(answer: Any, expected: Any, *, rtol: float = 1e-4, atol: float = 1e-
     >>> compare(0.33333, 1 / 3) is None
     True
     """
+    _check_tolerances(rtol, atol)
     try:
         _compare(answer, expected, rtol=rtol, atol=atol, what=what)
     except _Mismatch as mismatch:
         return str(mismatch)
     return None
+
+
+def _check_tolerances(rtol, atol) -> None:
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
+            raise ValueError(f"{name} must be a number >= 0, got {tolerance!r}")
 
 
 def _compare(answer, expected, *, rtol, atol, what):
@@ -302,9 +309,7 @@ class ValueQuestion(Question):
             raise ValueError("expected must be a real value, not the placeholder ...")
         if compare(expected, expected) is not None:
             raise ValueError(f"expected does not match itself (NaN?): {describe(expected)}")
-        for name, tolerance in (("rtol", rtol), ("atol", atol)):
-            if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or tolerance < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {tolerance!r}")
+        _check_tolerances(rtol, atol)
         if choices is not None:
             if not all(isinstance(choice, str) for choice in choices) or not choices:
                 raise TypeError("choices must be a non-empty list of str")
@@ -349,6 +354,7 @@ class FunctionQuestion(Question):
             raise TypeError(f"reference must be callable, got {describe(reference)}")
         if not callable(cases):
             raise TypeError(f"cases must be a callable returning argument tuples, got {describe(cases)}")
+        _check_tolerances(rtol, atol)
         self.reference = reference
         self.cases = cases
         self.rtol = rtol
