@@ -23,6 +23,8 @@ import ipywidgets
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
@@ -135,7 +137,16 @@ def finite_difference(fn, x: float, h: float = 1e-5) -> float:
 
 @dataclass(frozen=True)
 class Tangent:
-    """A function's value and slope at ``x``, by autograd and by a central difference of step ``h``."""
+    """A function's value and slope at ``x``, by autograd and by a central difference of step ``h``.
+
+    Made by :func:`tangent_at`; ``left`` and ``right`` are f(x - h) and f(x + h).
+
+    >>> t = tangent_at("x^3", 1.0, h=0.5)
+    >>> t.derivative, t.estimate, t.error
+    (3.0, 3.25, 0.25)
+    >>> t.line([0.0, 2.0]).tolist(), t.secant([0.5, 1.5]).tolist()
+    ([-2.0, 4.0], [0.125, 3.375])
+    """
 
     function: str
     x: float
@@ -330,6 +341,11 @@ class SavedMemory:
     memory blocks behind them (a weight and its transpose share one). Bytes are split into
     parameters (and buffers) of the model, the call's inputs, and the rest: activations,
     the extra memory that exists only because a backward pass may follow.
+
+    >>> saved = SavedMemory(tensors=3, storages=2, total_bytes=3_000_000, parameter_bytes=0,
+    ...                     input_bytes=1_000_000)
+    >>> saved.activation_bytes
+    2000000
     """
 
     tensors: int
@@ -408,7 +424,10 @@ def gradient_status(model: nn.Module) -> dict[str, float | None]:
 # ----------------------------------------------------------------------------- widget
 
 def _tangent_axes(fig):
-    ax = fig.add_subplot()
+    # Fixed margins instead of the panel's constrained layout: the layout solver would
+    # measure every tick label on each redraw, a third of the update time.
+    fig.set_layout_engine("none")
+    ax = fig.add_axes((0.1, 0.14, 0.87, 0.76))
     ax.plot([], [], color="C0", lw=2, gid="curve", label="f(x)")
     ax.plot([], [], color="C3", lw=1.5, gid="tangent", label="tangent, slope by autograd")
     ax.plot([], [], color="C2", lw=1.2, ls="--", gid="secant", label="secant through x ± h")
@@ -416,7 +435,9 @@ def _tangent_axes(fig):
     ax.plot([], [], "o", color="C2", ms=4, gid="ends")
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.legend(loc="best", fontsize=8)
+    # Tick labels are most of the drawing time; six per axis are plenty here.
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     return ax
 
 
@@ -429,6 +450,8 @@ def draw_tangent(fig, function: str, x: float, h: float) -> str:
     >>> draw_tangent(Figure(), "tanh", 0.0, 0.5).split(",")[1]
     " autograd f'(x) = 1.000000"
     """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
     tangent = tangent_at(function, x, h)
     xs, ys = function_curve(function)
     ax = fig.axes[0] if fig.axes else _tangent_axes(fig)
@@ -445,7 +468,8 @@ def draw_tangent(fig, function: str, x: float, h: float) -> str:
     ax.set_ylim(low - pad, high + pad)
     ax.set_title(f"slope at x = {tangent.x:.2f}: autograd {tangent.derivative:.4f}, "
                  f"finite difference {tangent.estimate:.4f}", fontsize=10)
-    ax.legend(loc="best", fontsize=8)
+    # A fixed corner: every offered function is low at the left edge, and "best" costs a search.
+    ax.legend(loc="upper left", fontsize=8)
     return str(tangent)
 
 

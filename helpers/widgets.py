@@ -43,7 +43,8 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
         raise ValueError(f"dpi must be an int between 10 and 600, got {dpi!r}")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    # The figure's own layout already fits; a tight bbox would draw it twice per update.
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=None)
     return buffer.getvalue()
 
 

@@ -126,6 +126,8 @@ def test_derivative_curves_past_a_polynomial_degree_are_zero():
     (lambda: gradients.derivative_curves(torch.sin, [1.0, 2.0]), TypeError, "xs"),
     (lambda: gradients.derivative_curves(torch.sin, torch.arange(3)), TypeError, "xs"),
     (lambda: gradients.derivative_curves(torch.sin, torch.ones(2), order=9), ValueError, "order"),
+    (lambda: gradients.draw_tangent(None, "sin", 1.0, 0.1), TypeError, "fig"),
+    (lambda: gradients.draw_tangent(Figure(), "sin", 1.0, 0.0), ValueError, "h"),
 ])
 def test_bad_inputs_raise_and_name_the_argument(call, kind, word):
     with pytest.raises(kind, match=word):
