@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import ipywidgets
 import numpy as np
 import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from torch import nn
 
 from helpers.exercises import CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion, describe
@@ -156,24 +158,24 @@ def format_report(report: GradientReport) -> str:
 
 
 def _heatmap_axes(fig):
-    """Three heatmaps and a colour bar, made once per figure and then updated in place
-    (few tick labels: laying out text is most of the drawing time)."""
+    """Three heatmaps and a colour bar, made once per figure and then updated in place.
+    The heatmaps have no ticks: laying out tick labels is most of the drawing time."""
     if len(fig.axes) == 4:
         return fig.axes[:3], fig.axes[3]
     fig.clear()
     fig.set_layout_engine("none")
-    axes = [fig.add_axes((0.07 + 0.28 * k, 0.2, 0.22, 0.62)) for k in range(3)]
-    colorbar_axes = fig.add_axes((0.91, 0.2, 0.015, 0.62))
+    axes = [fig.add_axes((0.03 + 0.29 * k, 0.13, 0.23, 0.7)) for k in range(3)]
+    colorbar_axes = fig.add_axes((0.91, 0.13, 0.015, 0.7))
     for ax in axes:
         image = ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
-        ax.set_xlabel("input unit", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(False)
-    axes[0].set_ylabel("output unit", fontsize=8)
+        ax.set_axis_off()
+        ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, linewidth=0.8,
+                               edgecolor="0.3", clip_on=False))
     fig.colorbar(image, cax=colorbar_axes).ax.tick_params(labelsize=7)
-    for x, sign in ((0.32, "+"), (0.60, "=")):
-        fig.text(x, 0.51, sign, fontsize=16, ha="center", va="center", gid="sign")
-    fig.text(0.46, 0.51, "", fontsize=9, ha="center", va="center", color="0.4", gid="note")
+    for x, sign in ((0.29, "+"), (0.58, "=")):
+        fig.text(x, 0.48, sign, fontsize=16, ha="center", va="center")
+    fig.text(0.45, 0.03, "", fontsize=8, ha="center", va="bottom", color="0.3", gid="shape")
+    fig.text(0.435, 0.48, "", fontsize=9, ha="center", va="center", color="0.4", gid="note")
     return axes, colorbar_axes
 
 
@@ -187,6 +189,8 @@ def draw_gradients(fig, tied: bool, layer: int) -> str:
     >>> draw_gradients(fig, True, 2).startswith("tied"), [ax.get_title() for ax in fig.axes[:3]]
     (True, ['use at net[2]', 'use at net[4]', '= net[2].weight.grad'])
     """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
     report = gradient_report(tied, layer)
     axes, colorbar_axes = _heatmap_axes(fig)
     positions = list(report.parts)
@@ -206,8 +210,6 @@ def draw_gradients(fig, tied: bool, layer: int) -> str:
         image.set_clim(-limit, limit)
         ax.set_xlim(-0.5, cols - 0.5)
         ax.set_ylim(rows - 0.5, -0.5)
-        ax.set_xticks(range(0, cols, 3))
-        ax.set_yticks(range(0, rows, 3), labels=None if ax is axes[0] else [])
         added = position == "total" or position in report.uses
         image.set_alpha(1.0 if added else 0.25)
         if position == "total":
@@ -216,10 +218,13 @@ def draw_gradients(fig, tied: bool, layer: int) -> str:
             title = f"use at net[{position}]"
         else:
             title = f"net[{position}]: own layer, not added"
-        ax.set_title(title, fontsize=9, color="black" if added else "0.5")
+        # A fixed y skips matplotlib's automatic title placement, a costly search.
+        ax.set_title(title, fontsize=9, color="black" if added else "0.5", y=1.02)
     colorbar_axes.set_yticks([-limit, 0, limit], [f"{-limit:.3f}", "0", f"{limit:.3f}"])
     plus = next(text for text in fig.texts if text.get_text() == "+")
     plus.set_visible(len(report.uses) > 1)
+    shape = next(text for text in fig.texts if text.get_gid() == "shape")
+    shape.set_text(f"net[{layer}].weight: {rows} x {cols} (rows: output units, columns: input units)")
     note = next(text for text in fig.texts if text.get_gid() == "note")
     note.set_text("" if second is not None else f"net[{layer}] is used once:\nits .grad is\nthat use's gradient")
     return format_report(report)

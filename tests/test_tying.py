@@ -174,9 +174,17 @@ def test_draw_gradients_for_a_layer_used_once():
     assert text.startswith("tied") and "net[0].weight.grad = use at net[0];" in text
     assert not fig.axes[1].get_visible()
     assert _image_data(fig)[2].shape == (8, 4)
+    assert any(text.get_text().startswith("net[0].weight: 8 x 4") for text in fig.texts)
     tying.draw_gradients(fig, True, 6)
     assert _image_data(fig)[2].shape == (1, 8)
     assert fig.axes[0].get_xlim() == (-0.5, 7.5)
+
+
+def test_draw_gradients_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="fig"):
+        tying.draw_gradients(None, True, 2)
+    with pytest.raises(ValueError, match="layer"):
+        tying.draw_gradients(Figure(), True, 3)
 
 
 def test_demo_panel_controls_change_text_and_image():
