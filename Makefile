@@ -22,7 +22,7 @@ help:
 	@echo "make bench         measure notebook times, memory and widget latency"
 	@echo "make refresh       re-execute notebooks in place after a library upgrade (NB=path to pick one)"
 	@echo "make links         print Binder, Colab and JupyterHub links for every chapter"
-	@echo "make slides | student | html   teaching material under build/"
+	@echo "make slides | student | html   teaching material under build/ (slides and html need npm once)"
 	@echo "make clean         remove build output and caches (never your notebooks)"
 
 setup: $(STAMP)

@@ -1,0 +1,429 @@
+"""The teaching outputs of .ci/teach.py: student copies, slides and the static site.
+
+Everything is built into pytest's temporary folders, never into the repository. Student
+copies and the link rules are fast. Slides and pages run nbconvert on every notebook (and,
+the first time, fetch reveal.js and friends from npm), and one student copy is executed in a
+kernel: those tests are marked slow. Two browser tests open a page and a slideshow in
+Chromium with the network cut off.
+"""
+
+import doctest
+import functools
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+import teach
+from helpers import course, exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IDS = [path.stem for path in PATHS]
+CHAPTER_ONE = ROOT / "notebooks" / "01_parameter_access.ipynb"
+CHECK = re.compile(r"ex\.q(\d+)\.check\((\w*)\)")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+REMOTE = re.compile(r"^(https?:)?//")
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def solutions_start(nb):
+    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+                and cell.source.lstrip().startswith("## Solutions"))
+
+
+def output_text(output):
+    if output.output_type == "stream":
+        return output.text
+    return "\n".join(str(v) for k, v in output.get("data", {}).items() if k.startswith("text/"))
+
+
+def soup(path):
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+
+
+def local_target(page: Path, url: str) -> tuple[Path, str]:
+    """The file a relative URL of ``page`` points to, and its #fragment (as written)."""
+    parts = urlsplit(url)
+    target = (page.parent / unquote(parts.path)) if parts.path else page
+    return target, parts.fragment
+
+
+@functools.lru_cache(maxsize=None)
+def element_ids(page: Path) -> frozenset:
+    return frozenset(re.findall(r'\bid="([^"]*)"', page.read_text(encoding="utf-8")))
+
+
+def assert_links_resolve(page: Path) -> None:
+    """Every src and href of ``page`` is local and exists, or (for <a>) a web link."""
+    document = soup(page)
+    for tag in document.find_all(True):
+        for attribute in ("src", "href"):
+            url = tag.get(attribute)
+            if not url or url.startswith(("data:", "blob:", "mailto:")):
+                continue
+            if REMOTE.match(url):
+                assert tag.name == "a", f"{page.name} loads {url} from the web"
+                continue
+            assert not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url), f"{page.name}: {url}"
+            target, fragment = local_target(page, url)
+            assert target.is_file(), f"{page.name}: {url} does not exist"
+            if fragment and target.suffix == ".html":  # browsers match the raw or decoded form
+                ids = element_ids(target)
+                assert fragment in ids or unquote(fragment) in ids, f"{page.name}: no anchor {url}"
+
+
+def assert_loads_nothing_remote(page: Path) -> None:
+    """Inline scripts load no remote code, and local style sheets import nothing remote."""
+    document = soup(page)
+    for script in document.find_all("script", src=False):
+        assert not re.search(r"""["'](https?:)?//[^"']+\.(m?js|css)\b""", script.get_text()), \
+            f"{page.name}: an inline script loads from the web"
+    for link in document.find_all("link", href=True):
+        target, _ = local_target(page, link["href"])
+        css = target.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"(@import|url)\s*\(?\s*[\"']?(https?:)?//", css), \
+            f"{target.name} (used by {page.name}) loads from the web"
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory):
+    """The notebooks as they are when the run starts: builds and checks read the same files
+    even if someone saves a notebook meanwhile."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    for path in PATHS:
+        shutil.copy2(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sources(snapshot):
+    return [snapshot / path.name for path in PATHS]
+
+
+@pytest.fixture(scope="session")
+def student_dir(tmp_path_factory, sources):
+    out = tmp_path_factory.mktemp("build") / "student"
+    teach.build_student(sources, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def npm_dir(tmp_path_factory):
+    """build/npm when a `make slides` or `make html` already filled it (read only), else a temp dir."""
+    built = ROOT / "build" / "npm"
+    if teach.npm_ready(built):
+        return built
+    if shutil.which("npm") is None:
+        pytest.skip("npm (Node.js) is needed once to fetch reveal.js, MathJax and the widget manager")
+    return tmp_path_factory.mktemp("npm")
+
+
+@pytest.fixture(scope="session")
+def slides_dir(tmp_path_factory, npm_dir, sources):
+    out = tmp_path_factory.mktemp("build") / "slides"
+    teach.build_slides(sources, out, npm_dir)
+    return out
+
+
+@pytest.fixture(scope="session")
+def html_dir(tmp_path_factory, npm_dir, sources):
+    out = tmp_path_factory.mktemp("build") / "html"
+    teach.build_html(sources, out, npm_dir)
+    return out
+
+
+@pytest.fixture(params=PATHS, ids=IDS)
+def notebook(request, snapshot):
+    path = snapshot / request.param.name
+    return path, nbformat.read(path, as_version=4)
+
+
+# ---------------------------------------------------------------------------- link rules
+
+def test_doctests_of_the_tool():
+    result = doctest.testmod(teach)
+    assert result.attempted >= 8 and result.failed == 0
+
+
+def test_links_between_notebooks_become_links_between_pages():
+    pages = {"01_parameter_access": "01_parameter_access.html",
+             "02_initialization": "02_initialization.html"}
+    assert teach.rewrite_href("02_initialization.ipynb", pages) == "02_initialization.html"
+    assert teach.rewrite_href("./02_initialization.ipynb#Xavier", pages) == "02_initialization.html#Xavier"
+    assert teach.rewrite_href("../README.md#chapters", pages) == "index.html"
+    assert teach.rewrite_href("../README.md", pages) == "index.html"
+    assert teach.rewrite_href("../README.md#for-teachers", pages).endswith("parameter-lab#for-teachers")
+    assert teach.rewrite_href("../helpers/access.py", pages) == \
+        f"https://github.com/{course.OWNER}/{course.REPO}/blob/{course.BRANCH}/helpers/access.py"
+    assert teach.rewrite_href("06_autograd.ipynb", pages) is None       # no page: kept as text
+    assert teach.rewrite_href("../../outside.md", pages) is None
+    assert teach.rewrite_href("#Summary", pages) == "#Summary"
+    assert teach.rewrite_href("https://d2l.ai/x.ipynb", pages) == "https://d2l.ai/x.ipynb"
+
+
+def test_page_rewrite_drops_remote_images_and_leaves_scripts_alone():
+    page = ('<p><a href="02_initialization.ipynb">next</a> <img src="https://x/badge.svg" alt="Colab">'
+            '<img src="data:image/png;base64,AAAA"></p>'
+            '<script type="application/json">{"a": "<a href=\\"02_initialization.ipynb\\">x<\\/a>"}</script>')
+    warnings = []
+    out = teach.rewrite_page_links(page, {"02_initialization": "02_initialization.html"}, warnings)
+    assert '<a href="02_initialization.html">next</a>' in out
+    assert "https://x/badge.svg" not in out and '<span class="pl-badge">Colab</span>' in out
+    assert 'src="data:image/png;base64,AAAA"' in out
+    assert '{"a": "<a href=\\"02_initialization.ipynb\\">x<\\/a>"}' in out
+    assert warnings == []
+
+
+# ---------------------------------------------------------------------------- student copies
+
+def test_student_copy_is_a_clean_valid_notebook(notebook, student_dir):
+    path, _ = notebook
+    copy = nbformat.read(student_dir / path.name, as_version=4)
+    nbformat.validate(copy)
+    assert "widgets" not in copy.metadata
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+            assert "solution" not in tags(cell)
+    assert not any(cell.source.lstrip().startswith("## Solutions") for cell in copy.cells)
+    assert "navigation" in tags(copy.cells[-1]), "the closing navigation bar stays"
+
+
+def test_student_copy_keeps_the_lesson_and_the_checks(notebook, student_dir):
+    path, nb = notebook
+    copy = nbformat.read(student_dir / path.name, as_version=4)
+    lesson = nb.cells[:solutions_start(nb)]
+    assert len(copy.cells) == len(lesson) + 2  # + the student-copy note + the navigation bar
+    for original, kept in zip(lesson, copy.cells):
+        if original.cell_type == "code" and "solution" in tags(original):
+            assert kept.source == teach.STUDENT_PLACEHOLDER
+        elif original.cell_type == "code":
+            assert kept.source == original.source
+    checks = {int(n) for cell in copy.cells for n, _ in CHECK.findall(cell.source)}
+    assert checks == set(range(1, len(exercises.load(path.stem)) + 1)), "one check cell per question"
+
+
+def test_student_copy_contains_no_solution(notebook, student_dir):
+    path, nb = notebook
+    copy = nbformat.read(student_dir / path.name, as_version=4)
+    text = "\n".join(cell.source for cell in copy.cells)
+    for number, question in enumerate(exercises.load(path.stem), start=1):
+        assert question.solution_code not in text, f"q{number}'s solution is in the student copy"
+    for cell in nb.cells[solutions_start(nb):]:
+        if cell.cell_type == "code":
+            assert cell.source not in text
+
+
+def test_student_checks_start_from_the_placeholder(notebook, student_dir):
+    """Each check judges `name = ...`, so an unanswered exercise says "Not attempted yet"."""
+    path, _ = notebook
+    copy = nbformat.read(student_dir / path.name, as_version=4)
+    for cell in copy.cells:
+        for _, name in CHECK.findall(cell.source):
+            if name:
+                assert re.search(rf"^{name} = \.\.\.", cell.source, re.MULTILINE), cell.source
+
+
+def test_student_copy_links_work_where_it_is_handed_out(notebook, student_dir):
+    path, _ = notebook
+    copy = nbformat.read(student_dir / path.name, as_version=4)
+    for cell in copy.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for link in re.findall(r"\]\(([^)\s]+)\)", cell.source):
+            if REMOTE.match(link) or link.startswith("#"):
+                continue
+            target = link.split("#")[0]
+            assert target.endswith(".ipynb"), f"{link} would point outside build/student/"
+            if (ROOT / "notebooks" / target).exists():
+                assert (student_dir / target).exists(), link
+
+
+def test_student_command_writes_only_under_out(tmp_path):
+    written = teach.main(["student", "--out", str(tmp_path), str(CHAPTER_ONE)])
+    tmp_path = tmp_path.resolve()
+    assert written == [tmp_path / "student" / CHAPTER_ONE.name]
+    assert sorted(tmp_path.rglob("*")) == [tmp_path / "student", written[0]]
+
+
+@pytest.mark.slow
+def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tmp_path):
+    from nbclient import NotebookClient
+
+    copy = nbformat.read(student_dir / CHAPTER_ONE.name, as_version=4)
+    NotebookClient(copy, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises on any error
+    kinds = {n: q.kind for n, q in enumerate(exercises.load(CHAPTER_ONE.stem), start=1)}
+    seen = set()
+    for cell in copy.cells:
+        for number, _ in CHECK.findall(cell.source):
+            text = "".join(output_text(o) for o in cell.outputs)
+            expected = "Thought question" if kinds[int(number)] == "thought" else "Not attempted yet"
+            assert text.startswith(expected), f"ex.q{number}.check printed {text!r}"
+            seen.add(int(number))
+    assert seen == set(kinds)
+
+
+# ---------------------------------------------------------------------------- slides
+
+@pytest.mark.slow
+def test_every_notebook_has_a_slideshow_and_the_index_lists_them(slides_dir):
+    index = soup(slides_dir / "index.html")
+    links = {a["href"] for a in index.find_all("a", href=True)}
+    for path in PATHS:
+        assert (slides_dir / f"{path.stem}.slides.html").is_file()
+        assert f"{path.stem}.slides.html" in links
+    assert_links_resolve(slides_dir / "index.html")
+
+
+@pytest.mark.slow
+def test_slideshow_references_only_local_files(slides_dir):
+    page = slides_dir / f"{CHAPTER_ONE.stem}.slides.html"
+    document = soup(page)
+    assets = [tag.get("src") for tag in document.find_all(src=True)]
+    assets += [tag["href"] for tag in document.find_all("link", href=True)]
+    assert "reveal.js/dist/reveal.css" in assets and teach.REQUIRE_URL in assets
+    for url in assets:
+        assert not REMOTE.match(url), url
+    assert_links_resolve(page)
+    assert_loads_nothing_remote(page)
+    footer = "\n".join(s.get_text() for s in document.find_all("script", src=False))
+    for module in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js", teach.WIDGETS_URL):
+        assert module in footer and (slides_dir / module).is_file(), module
+
+
+@pytest.mark.slow
+def test_slides_end_with_the_exercises_and_leave_out_the_solutions(slides_dir):
+    for path in PATHS:
+        document = soup(slides_dir / f"{path.stem}.slides.html")
+        slides = document.select("div.slides > section")
+        assert slides[-1].find("h2").get_text(strip=True).rstrip("¶") == "Exercises", path.name
+        assert document.find(id="Solutions") is None, path.name
+        text = document.get_text()
+        for question in exercises.load(path.stem):
+            if question.kind != "thought":
+                assert question.solution_code not in text, path.name
+
+
+# ---------------------------------------------------------------------------- static site
+
+@pytest.mark.slow
+def test_every_chapter_has_a_page_and_the_index_lists_all(html_dir):
+    index = soup(html_dir / "index.html")
+    rows = index.select("tbody tr")
+    assert len(rows) == len(course.CHAPTERS)
+    for row, chapter in zip(rows, course.CHAPTERS):
+        assert row.find_all("td")[0].get_text() == str(chapter.number)
+        assert chapter.title in row.get_text() and chapter.teaches in row.get_text()
+    links = {a["href"] for a in index.find_all("a", href=True)}
+    for path in PATHS:
+        assert (html_dir / f"{path.stem}.html").is_file()
+        assert f"{path.stem}.html" in links
+
+
+@pytest.mark.slow
+def test_every_link_of_every_page_resolves_offline(html_dir):
+    pages = sorted(html_dir.glob("*.html"))
+    assert len(pages) == len(PATHS) + 1
+    for page in pages:
+        assert_links_resolve(page)
+        assert_loads_nothing_remote(page)
+    first = soup(html_dir / f"{PATHS[0].stem}.html")
+    assert "index.html" in {a["href"] for a in first.find_all("a", href=True)}, "Contents link"
+
+
+@pytest.mark.slow
+def test_pages_keep_outputs_figures_and_widget_state(html_dir, sources):
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        page = (html_dir / f"{path.stem}.html").read_text(encoding="utf-8")
+        document = BeautifulSoup(page, "html.parser")
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        pngs = sum("image/png" in o.get("data", {}) for o in outputs)
+        assert len(document.select('img[src^="data:image/png"]')) >= pngs, path.name
+        views = {o["data"][WIDGET_VIEW]["model_id"] for o in outputs if WIDGET_VIEW in o.get("data", {})}
+        if views:
+            state = document.find("script", type=WIDGET_STATE)
+            assert state is not None, f"{path.name}: no widget state"
+            assert all(model_id in state.get_text() for model_id in views), path.name
+            assert f"var widgetRendererSrc = '{teach.WIDGETS_URL}'" in page
+            assert (html_dir / teach.WIDGETS_URL).is_file()
+
+
+# ---------------------------------------------------------------------------- in a browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chapter_one_site(tmp_path_factory, npm_dir):
+    out = tmp_path_factory.mktemp("site")
+    teach.build_html([CHAPTER_ONE], out / "html", npm_dir)
+    teach.build_slides([CHAPTER_ONE], out / "slides", npm_dir)
+    return out
+
+
+def open_offline(url: str, script: str) -> tuple[dict, list[str], list[str]]:
+    """Open ``url`` in Chromium with every non-file request refused; return what ``script``
+    finds, the remote URLs asked for, and the requests that failed."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (make test-browser installs it)")
+    remote, failed = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+        def route(request_route):
+            if request_route.request.url.startswith(("file:", "data:", "blob:")):
+                request_route.continue_()
+            else:
+                remote.append(request_route.request.url)
+                request_route.abort()
+
+        page.route("**/*", route)
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(url)
+        page.wait_for_function(script, timeout=30_000)
+        found = page.evaluate(script)
+        browser.close()
+    return found, remote, failed
+
+
+@pytest.mark.browser
+def test_static_page_shows_figures_and_widget_offline(chapter_one_site):
+    page = chapter_one_site / "html" / f"{CHAPTER_ONE.stem}.html"
+    found, remote, failed = open_offline(page.as_uri(), """() => {
+        const widget = [...document.querySelectorAll('.jupyter-widgets img')];
+        const drawn = widget.filter(img => img.complete && img.naturalWidth > 0);
+        if (!drawn.length) return null;
+        return {widget: drawn.length,
+                figures: [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 0).length};
+    }""")
+    assert remote == [] and failed == []
+    assert found["widget"] >= 1 and found["figures"] >= 2  # the widget's histogram and the plot
+
+
+@pytest.mark.browser
+def test_slideshow_starts_offline(chapter_one_site):
+    page = chapter_one_site / "slides" / f"{CHAPTER_ONE.stem}.slides.html"
+    found, remote, failed = open_offline(page.as_uri(), """() => {
+        if (!document.querySelector('.reveal.ready')) return null;
+        return {slides: document.querySelectorAll('.slides > section').length,
+                progress: !!document.querySelector('.reveal .progress')};
+    }""")
+    assert remote == [] and failed == []
+    assert found["slides"] >= 5 and found["progress"]
