@@ -25,6 +25,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox, TransformedBbox
 import torch
 from torch import nn
 
@@ -176,12 +177,13 @@ def get_surface(surface: str | Surface) -> Surface:
     """
     if isinstance(surface, Surface):
         return surface
+    if not isinstance(surface, str):
+        raise TypeError(f"surface must be a name (str) from {list(SURFACES)}, got {type(surface).__name__}")
     if surface not in SURFACES:
         raise ValueError(f"surface must be one of {list(SURFACES)}, got {surface!r}")
     return SURFACES[surface]
 
 
-@functools.lru_cache(maxsize=None)
 def contour_grid(surface: str, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``n`` x ``n`` grid ``X, Y, Z`` of the surface over its plot window; computed once
     per surface and cached (the arrays are read-only).
@@ -190,8 +192,16 @@ def contour_grid(surface: str, n: int = 120) -> tuple[np.ndarray, np.ndarray, np
     >>> Z.shape, float(Z.min()) >= 0
     ((120, 120), True)
     """
-    spec = get_surface(surface)
+    if not isinstance(surface, str):
+        raise TypeError(f"surface must be a name (str) from {list(SURFACES)}, got {type(surface).__name__}")
+    get_surface(surface)
     _check_int("n", n, 10, 2000)
+    return _grid(surface, n)
+
+
+@functools.lru_cache(maxsize=None)
+def _grid(surface: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    spec = SURFACES[surface]
     X, Y = np.meshgrid(np.linspace(*spec.xlim, n), np.linspace(*spec.ylim, n))
     Z = spec.value(X, Y)
     for array in (X, Y, Z):
@@ -267,35 +277,37 @@ def trajectory(surface: str | Surface, optimizer: str, lr: float, steps: int) ->
     _check_optimizer_name(optimizer)
     _check_positive("lr", lr)
     _check_int("steps", steps, 0, 100_000)
-    p = np.array(spec.start, dtype=float)
-    m = np.zeros(2)   # momentum buffer, or Adam's first moment
-    v = np.zeros(2)   # Adam's second moment, or RMSprop's square average
+    # Plain Python floats, one coordinate at a time: for two numbers this is several times
+    # faster than NumPy arrays, whose every operation has a fixed overhead.
+    p = list(spec.start)
+    m = [0.0, 0.0]   # momentum buffer, or Adam's first moment
+    v = [0.0, 0.0]   # Adam's second moment, or RMSprop's square average
     beta1, beta2 = BETAS
-    points = [p.copy()]
+    points = [tuple(p)]
     diverged_at = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
-            g = np.array(spec.gradient(p[0], p[1]))
+    for t in range(1, steps + 1):
+        g = spec.gradient(p[0], p[1])
+        for i in (0, 1):
             if optimizer == "SGD":
-                p = p - lr * g
+                p[i] -= lr * g[i]
             elif optimizer == "SGD+momentum":
-                m = g if t == 1 else MOMENTUM * m + g
-                p = p - lr * m
+                m[i] = g[i] if t == 1 else MOMENTUM * m[i] + g[i]
+                p[i] -= lr * m[i]
             elif optimizer in ("Adam", "AdamW"):
                 if optimizer == "AdamW":
-                    p = p * (1 - lr * ADAMW_WEIGHT_DECAY)
-                m = beta1 * m + (1 - beta1) * g
-                v = beta2 * v + (1 - beta2) * g * g
-                denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + EPS
-                p = p - lr / (1 - beta1 ** t) * m / denom
+                    p[i] *= 1 - lr * ADAMW_WEIGHT_DECAY
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                denom = math.sqrt(v[i]) / math.sqrt(1 - beta2 ** t) + EPS
+                p[i] -= lr / (1 - beta1 ** t) * m[i] / denom
             else:
-                v = RMSPROP_ALPHA * v + (1 - RMSPROP_ALPHA) * g * g
-                p = p - lr * g / (np.sqrt(v) + EPS)
-            # Written so that NaN also counts as diverged.
-            if not abs(p[0]) <= DIVERGENCE_BOUND or not abs(p[1]) <= DIVERGENCE_BOUND:
-                diverged_at = t
-                break
-            points.append(p)
+                v[i] = RMSPROP_ALPHA * v[i] + (1 - RMSPROP_ALPHA) * g[i] * g[i]
+                p[i] -= lr * g[i] / (math.sqrt(v[i]) + EPS)
+        # Written so that NaN also counts as diverged.
+        if not abs(p[0]) <= DIVERGENCE_BOUND or not abs(p[1]) <= DIVERGENCE_BOUND:
+            diverged_at = t
+            break
+        points.append(tuple(p))
     points = np.array(points)
     losses = spec.value(points[:, 0], points[:, 1])
     return Trajectory(optimizer, points, losses, diverged_at)
@@ -351,6 +363,8 @@ def describe_run(paths: dict[str, Trajectory]) -> str:
     >>> describe_run(trajectories("quadratic", ["SGD"], lr=0.1, steps=10))
     'SGD 1.35'
     """
+    if not isinstance(paths, dict) or not all(isinstance(p, Trajectory) for p in paths.values()):
+        raise TypeError("paths must be a dict of name -> Trajectory, as trajectories() returns")
     parts = []
     for name, path in paths.items():
         if path.diverged_at is None:
@@ -362,13 +376,13 @@ def describe_run(paths: dict[str, Trajectory]) -> str:
 
 # Where the axes sit in the figure (left, bottom, width, height), the same in the cached
 # picture and in the live figure so that the two line up.
-_AXES_RECT = (0.1, 0.12, 0.86, 0.8)
+_AXES_RECT = (0.09, 0.12, 0.66, 0.8)
 _TITLES = {"quadratic": "quadratic  0.1 x² + 2 y²",
            "rosenbrock": "Rosenbrock  (1 - x)² + 100 (y - x²)²"}
 
 
 class _Picture(Artist):
-    """RGBA pixels pasted at the figure's lower-left corner, unscaled (no resampling, unlike
+    """RGBA pixels covering the whole figure, pasted unscaled (no resampling, unlike
     ``figimage``); ``pixels`` must match the size the figure is saved at."""
 
     def __init__(self) -> None:
@@ -376,18 +390,24 @@ class _Picture(Artist):
         self.pixels = None
         self.set_zorder(0)
 
+    def get_window_extent(self, renderer=None):
+        # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
+        return TransformedBbox(Bbox.unit(), self.figure.transFigure)
+
     def draw(self, renderer) -> None:
         if self.pixels is None or not self.get_visible():
             return
         gc = renderer.new_gc()
-        renderer.draw_image(gc, 0, 0, self.pixels[::-1])
+        # The figure's corner moves when a tight bounding box adds padding around it.
+        x0, y0 = self.figure.transFigure.transform((0, 0))
+        renderer.draw_image(gc, round(x0), round(y0), self.pixels[::-1])
         gc.restore()
 
 
 class TrajectoryPlot:
     """Draws trajectories on a figure. Text is slow to render (about 2 ms per label here),
-    so the contour plot, ticks, labels and legend are drawn once per surface and choice of
-    optimizers into a picture (cached); an update draws that picture and the paths on top.
+    so the contour plot, ticks, labels and legend (all five optimizers) are drawn once per
+    surface into a picture (cached); an update draws that picture and the paths on top.
 
     Call it as ``render(fig, surface, optimizers, lr, steps)``; ``dpi`` must be the dpi the
     figure is saved with.
@@ -408,9 +428,9 @@ class TrajectoryPlot:
         self.lines: dict = {}
         self._pictures: dict = {}
 
-    def picture(self, size: tuple[float, float], surface: str, optimizers: tuple[str, ...]) -> np.ndarray:
+    def picture(self, size: tuple[float, float], surface: str) -> np.ndarray:
         """The static part of the figure (RGBA pixels) for ``size`` in inches, cached."""
-        key = (tuple(size), surface, optimizers)
+        key = (tuple(size), surface)
         if key not in self._pictures:
             spec = get_surface(surface)
             fig = Figure(figsize=size, dpi=self.dpi)
@@ -419,9 +439,10 @@ class TrajectoryPlot:
             ax.contour(X, Y, Z, levels=spec.levels, colors="0.65", linewidths=0.7)
             ax.plot(*spec.start, "ko", markersize=5, label="start")
             ax.plot(*spec.minimum, "k*", markersize=11, label="minimum")
-            for name in optimizers:
+            for name in OPTIMIZERS:
                 ax.plot([], [], marker=".", markersize=2.5, linewidth=1.4, label=name, **_STYLE[name])
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+            # Outside the axes, where no path can cover it.
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
             ax.set(xlim=spec.xlim, ylim=spec.ylim, xlabel="x", ylabel="y")
             ax.set_title(_TITLES[surface], fontsize=10)
             ax.grid(False)
@@ -442,12 +463,14 @@ class TrajectoryPlot:
                                          **_STYLE[name])[0] for name in OPTIMIZERS}
 
     def __call__(self, fig, surface: str, optimizers: Sequence[str], lr: float, steps: int) -> str:
+        if isinstance(optimizers, str) or not all(name in OPTIMIZERS for name in optimizers):
+            raise ValueError(f"optimizers must be a list of names from {list(OPTIMIZERS)}, got {optimizers!r}")
         chosen = tuple(name for name in OPTIMIZERS if name in optimizers)
         paths = trajectories(surface, chosen, lr, steps)
         if self.ax is None or self.ax.figure is not fig:
             self._setup(fig)
         spec = get_surface(surface)
-        self.background.pixels = self.picture(tuple(fig.get_size_inches()), surface, chosen)
+        self.background.pixels = self.picture(tuple(fig.get_size_inches()), surface)
         self.ax.set_xlim(spec.xlim)
         self.ax.set_ylim(spec.ylim)
         for name, line in self.lines.items():
@@ -469,7 +492,7 @@ def trajectory_panel(surface: str = "quadratic", optimizers: Sequence[str] = OPT
     get_surface(surface)
     if isinstance(optimizers, str) or not all(name in OPTIMIZERS for name in optimizers):
         raise ValueError(f"optimizers must be a list of names from {list(OPTIMIZERS)}, got {optimizers!r}")
-    if not (isinstance(lr, numbers.Real) and 1e-4 <= lr <= 1):
+    if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and 1e-4 <= lr <= 1):
         raise ValueError(f"lr must be a number between 0.0001 and 1, got {lr!r}")
     _check_int("steps", steps, 10, 500)
     narrow = ipywidgets.Layout(width="250px")
@@ -488,6 +511,8 @@ def trajectory_panel(surface: str = "quadratic", optimizers: Sequence[str] = OPT
                   figsize=(6.4, 4.2), dpi=90)
     # Four controls do not fit in one row on a narrow screen: let the row wrap.
     panel.widget.children[1].layout.flex_flow = "row wrap"
+    # Show the figure at its own size: stretched to the output's width, its text blurs.
+    panel.image.layout.align_self = "flex-start"
     return panel
 
 

@@ -54,10 +54,12 @@ class Panel:
     ``controls`` maps each keyword of ``render`` to an ipywidgets control; whenever
     one changes, ``render`` redraws the figure and its returned text is shown under it.
     ``timings`` keeps the seconds each update took (render plus PNG encoding).
+    ``layout`` is the figure's layout engine; pass ``None`` when ``render`` places the axes.
     """
 
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget], render: Render,
-                 *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90) -> None:
+                 *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
+                 layout: str | None = "constrained") -> None:
         if not isinstance(title, str) or not title:
             raise TypeError(f"title must be a non-empty str, got {title!r}")
         if not isinstance(controls, Mapping) or not controls:
@@ -75,8 +77,12 @@ class Panel:
         self.controls = dict(controls)
         self.render = render
         self.dpi = dpi
-        self.figure = Figure(figsize=figsize, layout="constrained")
-        self.image = ipywidgets.Image(format="png")
+        if layout not in (None, "constrained", "tight"):
+            raise ValueError(f"layout must be None, 'constrained' or 'tight', got {layout!r}")
+        # A render that places its axes itself passes layout=None: no layout pass per update.
+        self.figure = Figure(figsize=figsize, layout=layout)
+        # Shown at its own pixel size, not stretched to the output width (which blurs it).
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start"))
         self.caption = ipywidgets.HTML()
         self.timings: list[float] = []
         self.text = ""

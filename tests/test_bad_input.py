@@ -126,6 +126,7 @@ BAD_CALLS = {
         (lambda: widgets.Panel("t", [ipywidgets.IntSlider()], lambda fig, x: ""), TypeError, "controls"),
         (lambda: widgets.Panel("t", slider(), lambda fig, x: "", figsize=(3,)), ValueError, "figsize"),
         (lambda: widgets.Panel("t", slider(), lambda fig, x: "", figsize=(3, 99)), ValueError, "figsize"),
+        (lambda: widgets.Panel("t", slider(), lambda fig, x: "", layout="auto"), ValueError, "layout"),
     ],
     "helpers.access.parameter_summary": [
         (lambda: access.parameter_summary(torch.zeros(2), "weight"), TypeError, "model"),

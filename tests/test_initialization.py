@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 from torch import nn
 
 import helpers
@@ -76,6 +77,45 @@ def test_make_mlp_structure():
     other = init.make_mlp(3, 8, "sigmoid", "normal 1", seed=3)
     assert torch.equal(net[4].weight, same[4].weight)
     assert not torch.equal(net[4].weight, other[4].weight)
+
+
+@pytest.mark.parametrize("scheme", init.SCHEMES)
+def test_make_mlp_weights_are_exactly_what_init_weight_draws(scheme):
+    init._DRAWS.clear()
+    net = init.make_mlp(2, 32, "relu", scheme, seed=9)
+    generator = torch.Generator().manual_seed(9)
+    for index in (0, 2):
+        want = init.init_weight(torch.empty(32, 32), scheme, generator=generator)
+        assert torch.equal(net[index].weight.detach(), want)
+
+
+def test_a_deeper_net_extends_a_shallower_one_and_builds_are_independent():
+    init._DRAWS.clear()
+    deep = init.make_mlp(6, 8, "relu", "xavier", seed=4)
+    init._DRAWS.clear()
+    shallow = init.make_mlp(3, 8, "relu", "xavier", seed=4)
+    for i in (0, 2, 4):
+        assert torch.equal(deep[i].weight, shallow[i].weight)
+    with torch.no_grad():
+        shallow[0].weight.zero_()   # editing one net must not leak into the next one
+    assert torch.equal(init.make_mlp(3, 8, "relu", "xavier", seed=4)[0].weight, deep[0].weight)
+
+
+@pytest.mark.parametrize("activation", init.ACTIVATIONS)
+def test_layer_stats_measures_the_net_that_make_mlp_builds(activation):
+    stats = init.layer_stats(4, 16, activation, "xavier", seed=7, batch=8)
+    net = init.make_mlp(4, 16, activation, "xavier", seed=7).double()
+    generator = torch.Generator().manual_seed(8)
+    h = torch.randn(8, 16, generator=generator).double().requires_grad_(True)
+    upstream = torch.randn(8, 16, generator=generator).double()
+    outputs = []
+    for index in range(0, 8, 2):
+        h = net[index + 1](net[index](h))
+        h.retain_grad()
+        outputs.append(h)
+    (h * upstream).sum().backward()
+    assert stats["activation_std"] == pytest.approx([o.std().item() for o in outputs], rel=1e-9)
+    assert stats["gradient_std"] == pytest.approx([o.grad.std().item() for o in outputs], rel=1e-9)
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -241,11 +281,22 @@ def test_widget_redraws_when_a_control_changes():
     assert len(panel.figure.axes) == 1            # axes are made once, then updated
 
 
+def test_widget_axis_spans_at_least_four_decades_and_follows_the_data():
+    fig = Figure()
+    init.draw_layer_stats(fig, 10, 64, "relu", "kaiming")
+    low, high = fig.axes[0].get_ylim()
+    assert low <= 1e-2 and high >= 1e2
+    init.draw_layer_stats(fig, 10, 64, "relu", "normal 1")
+    assert fig.axes[0].get_ylim()[1] > init.layer_stats(10, 64, "relu", "normal 1")["activation_std"][-1]
+    with pytest.raises(TypeError, match="fig"):
+        init.draw_layer_stats(None, 3, 16, "relu", "kaiming")
+
+
 def test_init_explorer_rejects_bad_input():
     with pytest.raises(ValueError, match="width"):
         init.init_explorer(width=100)
     with pytest.raises(ValueError, match="depth"):
-        init.init_explorer(depth=101)
+        init.init_explorer(depth=51)
     with pytest.raises(ValueError, match="activation"):
         init.init_explorer(activation="elu")
     with pytest.raises(ValueError, match="scheme"):

@@ -52,3 +52,11 @@ def test_readme_table_has_one_row_per_chapter():
     rows = nbtool.chapter_table().splitlines()[2:]
     assert len(rows) == len(course.CHAPTERS)
     assert all(row.count("badge") == 2 for row in rows)
+
+
+def test_merge_streams_joins_split_prints_only():
+    out = nbformat.v4.new_output
+    outputs = [out("stream", name="stdout", text="Correct."), out("stream", name="stdout", text="\n"),
+               out("stream", name="stderr", text="w\n"), out("stream", name="stdout", text="x\n")]
+    merged = nbtool.merge_streams(outputs)
+    assert [(o.name, o.text) for o in merged] == [("stdout", "Correct.\n"), ("stderr", "w\n"), ("stdout", "x\n")]

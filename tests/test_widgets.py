@@ -78,3 +78,11 @@ def test_figure_png_checks_its_arguments():
         figure_png("figure")
     with pytest.raises(ValueError, match="dpi"):
         figure_png(Figure(), dpi=0)
+
+
+def test_layout_can_be_switched_off_and_image_keeps_its_size():
+    panel = Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: str(x), layout=None)
+    assert panel.figure.get_layout_engine() is None
+    assert panel.image.layout.align_self == "flex-start"
+    with pytest.raises(ValueError, match="layout"):
+        Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: "", layout="grid")
