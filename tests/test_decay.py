@@ -262,6 +262,7 @@ def test_panel_redraws_when_a_control_changes():
     (lambda X, y: decay.plot_concise({"a": {"train": [1.0]}}), ValueError, "histories"),
     (lambda X, y: decay.plot_weight_histograms({"a": [1.0]}), TypeError, "weights"),
     (lambda X, y: decay.widget_run(1.0, n_train=500), ValueError, "n_train"),
+    (lambda X, y: decay.weight_magnitudes([0.1]), TypeError, "w"),
     (lambda X, y: decay.decay_panel((X, y)), TypeError, "data"),
     (lambda X, y: decay.decay_panel((X, y, X, y)), ValueError, "data"),
 ])
