@@ -23,16 +23,14 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
-from matplotlib.transforms import Bbox, TransformedBbox
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
-from helpers.widgets import Panel
+from helpers.widgets import Backdrop, Panel
 
 NUM_INPUTS = 200
 N_TRAIN = 20
@@ -634,29 +632,6 @@ _MAGNITUDE_EDGES = np.logspace(-6, 1, 43)   # 6 bins per decade; smaller |w| go 
 _COUNT_RANGE = (0, 64)
 
 
-class _Picture(Artist):
-    """RGBA pixels covering the whole figure, pasted unscaled; ``pixels`` must match the size
-    the figure is saved at."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pixels = None
-        self.set_zorder(0)
-
-    def get_window_extent(self, renderer=None):
-        # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
-        return TransformedBbox(Bbox.unit(), self.figure.transFigure)
-
-    def draw(self, renderer) -> None:
-        if self.pixels is None or not self.get_visible():
-            return
-        gc = renderer.new_gc()
-        # The figure's corner moves when a tight bounding box adds padding around it.
-        x0, y0 = self.figure.transFigure.transform((0, 0))
-        renderer.draw_image(gc, round(x0), round(y0), self.pixels[::-1])
-        gc.restore()
-
-
 def weight_magnitudes(w: torch.Tensor) -> np.ndarray:
     """Histogram counts of ``|w|`` on the widget's log-spaced bins from 1e-6 to 10 (values below
     1e-6 are counted in the first bin).
@@ -722,7 +697,7 @@ class _DecayFigure:
         # The cached picture fixes the layout, so the figure's own layout engine must not move the axes.
         fig.set_layout_engine("none")
         fig.clear()
-        self.background = _Picture()
+        self.background = Backdrop()
         fig.add_artist(self.background)
         curves, hist = self._place_axes(fig)
         for ax in (curves, hist):

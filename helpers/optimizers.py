@@ -22,16 +22,14 @@ from typing import Callable, Sequence
 
 import ipywidgets
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox, TransformedBbox
 import torch
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
-from helpers.widgets import Panel
+from helpers.widgets import Backdrop, Panel
 
 # ----------------------------------------------------------------------------- optimizer views
 
@@ -381,29 +379,6 @@ _TITLES = {"quadratic": "quadratic  0.1 x² + 2 y²",
            "rosenbrock": "Rosenbrock  (1 - x)² + 100 (y - x²)²"}
 
 
-class _Picture(Artist):
-    """RGBA pixels covering the whole figure, pasted unscaled (no resampling, unlike
-    ``figimage``); ``pixels`` must match the size the figure is saved at."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pixels = None
-        self.set_zorder(0)
-
-    def get_window_extent(self, renderer=None):
-        # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
-        return TransformedBbox(Bbox.unit(), self.figure.transFigure)
-
-    def draw(self, renderer) -> None:
-        if self.pixels is None or not self.get_visible():
-            return
-        gc = renderer.new_gc()
-        # The figure's corner moves when a tight bounding box adds padding around it.
-        x0, y0 = self.figure.transFigure.transform((0, 0))
-        renderer.draw_image(gc, round(x0), round(y0), self.pixels[::-1])
-        gc.restore()
-
-
 class TrajectoryPlot:
     """Draws trajectories on a figure. Text is slow to render (about 2 ms per label here),
     so the contour plot, ticks, labels and legend (all five optimizers) are drawn once per
@@ -457,7 +432,7 @@ class TrajectoryPlot:
         fig.clear()
         self.ax = fig.add_axes(_AXES_RECT)
         self.ax.set_axis_off()
-        self.background = _Picture()
+        self.background = Backdrop()
         fig.add_artist(self.background)
         self.lines = {name: self.ax.plot([], [], marker=".", markersize=2.5, linewidth=1.4,
                                          **_STYLE[name])[0] for name in OPTIMIZERS}

@@ -27,7 +27,9 @@ import time
 from typing import Any, Callable, Mapping
 
 import ipywidgets
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox, TransformedBbox
 
 Render = Callable[..., "str | None"]
 
@@ -46,6 +48,41 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     # The figure's own layout already fits; a tight bbox would draw it twice per update.
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=None)
     return buffer.getvalue()
+
+
+class Backdrop(Artist):
+    """Pre-rendered RGBA pixels covering a whole figure, pasted unscaled under everything else.
+
+    Text (ticks, labels, legends) is the slow part of a matplotlib redraw. A widget whose axes
+    keep fixed ranges draws them once, keeps the pixels, and on each update draws only its
+    data on top. ``pixels`` must match the size the figure is saved at (width x height x 4).
+
+    >>> import numpy as np
+    >>> fig = Figure(figsize=(1, 1), dpi=10)
+    >>> backdrop = Backdrop()
+    >>> _ = fig.add_artist(backdrop)
+    >>> backdrop.pixels = np.zeros((10, 10, 4), dtype=np.uint8)
+    >>> figure_png(fig, dpi=10)[:4]
+    b'\x89PNG'
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pixels = None
+        self.set_zorder(0)
+
+    def get_window_extent(self, renderer=None):
+        # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
+        return TransformedBbox(Bbox.unit(), self.figure.transFigure)
+
+    def draw(self, renderer) -> None:
+        if self.pixels is None or not self.get_visible():
+            return
+        gc = renderer.new_gc()
+        # The figure's corner moves when a tight bounding box adds padding around it.
+        x0, y0 = self.figure.transFigure.transform((0, 0))
+        renderer.draw_image(gc, round(x0), round(y0), self.pixels[::-1])
+        gc.restore()
 
 
 class Panel:

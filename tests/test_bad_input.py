@@ -25,6 +25,7 @@ NO_ARGUMENTS = {
     "helpers.exercises.Verdict": "built only by the checker itself",
     "helpers.plots.Histogram": "built only by histogram()",
     "helpers.course.Chapter": "the course's own records, fixed in CHAPTERS",
+    "helpers.widgets.Backdrop": "takes no arguments; its pixels come from the widget's own drawing",
 }
 
 

@@ -86,3 +86,23 @@ def test_layout_can_be_switched_off_and_image_keeps_its_size():
     assert panel.image.layout.align_self == "flex-start"
     with pytest.raises(ValueError, match="layout"):
         Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: "", layout="grid")
+
+
+def test_backdrop_pastes_its_pixels_under_the_data():
+    import numpy as np
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers.widgets import Backdrop
+
+    fig = Figure(figsize=(1, 1), dpi=20)
+    FigureCanvasAgg(fig)
+    backdrop = Backdrop()
+    fig.add_artist(backdrop)
+    fig.canvas.draw()  # nothing yet: a white figure
+    assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 255, 255]
+    red = np.zeros((20, 20, 4), dtype=np.uint8)
+    red[..., 0], red[..., 3] = 255, 255
+    backdrop.pixels = red
+    fig.canvas.draw()
+    assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 0, 0]
