@@ -140,7 +140,8 @@ class Panel:
         text = self.render(self.figure, **self.values)
         self.image.value = figure_png(self.figure, dpi=self.dpi)
         self.text = "" if text is None else str(text)
-        self.caption.value = f"<pre>{html.escape(self.text)}</pre>"
+        # JupyterLab breaks <pre> text anywhere (word-break: break-all); wrap at spaces instead.
+        self.caption.value = f'<pre style="word-break: normal">{html.escape(self.text)}</pre>'
         self.timings.append(time.perf_counter() - start)
 
     def set(self, **values: Any) -> None:
