@@ -83,7 +83,8 @@ def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     summary = parameter_summary(model, name)
     hist = histogram(dict(model.named_parameters())[name], bins=bins)
-    ax = fig.axes[0] if fig.axes else fig.add_subplot()
+    # Fixed margins: a layout engine would measure every label again on each update.
+    ax = fig.axes[0] if fig.axes else fig.add_axes((0.12, 0.17, 0.85, 0.72))
     ax.clear()
     ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
     ax.set_title(f"{name}  {list(summary['shape'])}")
@@ -108,7 +109,8 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
         raise ValueError(f"bins must be an int between 1 and 200, got {bins!r}")
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown},
-                 lambda fig, name: draw_parameter(fig, model, name, bins), figsize=(5.5, 3.0))
+                 lambda fig, name: draw_parameter(fig, model, name, bins), figsize=(5.5, 3.0),
+                 layout=None)
 
 
 def demo_panel() -> Panel:
