@@ -60,3 +60,17 @@ def test_merge_streams_joins_split_prints_only():
                out("stream", name="stderr", text="w\n"), out("stream", name="stdout", text="x\n")]
     merged = nbtool.merge_streams(outputs)
     assert [(o.name, o.text) for o in merged] == [("stdout", "Correct.\n"), ("stderr", "w\n"), ("stdout", "x\n")]
+
+
+def test_setup_cell_without_helpers_fails_with_one_clear_sentence(tmp_path):
+    import subprocess
+    import sys
+
+    # -S skips site-packages, so this kernel-like interpreter has no helpers installed.
+    result = subprocess.run([sys.executable, "-S", "-c", nbtool.SETUP_SOURCE], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == ("ModuleNotFoundError: The Parameter Lab helpers are not installed in this kernel: "
+                         "run `make lab` from the repository, or `pip install -e .` in it.")
+    assert "During handling" not in result.stderr  # `from None`: no chained traceback
