@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import OrderedDict
 from typing import Mapping, Sequence
 
 import ipywidgets
@@ -23,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, NullLocator
 from torch import nn
 
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
@@ -35,8 +36,10 @@ from helpers.widgets import Panel
 SCHEMES = ("normal 0.01", "normal 1", "xavier", "kaiming", "default")
 #: Activation functions of the MLP built by :func:`make_mlp`.
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
-#: Widths offered by the widget.
-WIDTHS = (16, 32, 64, 128, 256, 512)
+#: Widths and largest depth offered by the widget: its costliest update, 50 layers of width
+#: 256, stays under 100 ms.
+WIDTHS = (16, 32, 64, 128, 256)
+MAX_WIDGET_DEPTH = 50
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
                        "identity": nn.Identity}
@@ -109,13 +112,60 @@ def expected_std(scheme: str, fan_in: int, fan_out: int) -> float:
     }[scheme]
 
 
+def _check_mlp(depth, width, activation, scheme, seed) -> None:
+    _check_int("depth", depth, 1, 200)
+    _check_int("width", width, 1, 2048)
+    _check_choice("activation", activation, ACTIVATIONS)
+    _check_choice("scheme", scheme, SCHEMES)
+    _check_int("seed", seed, 0, 2**32 - 1)
+
+
+def _family_and_scale(scheme: str, width: int) -> tuple[str, float]:
+    """``scheme`` for a square ``Linear(width, width)`` as a scale times a standard draw.
+
+    nn.init computes ``normal_(0, std)`` and ``uniform_(-bound, bound)``; drawing N(0, 1)
+    or U(-1, 1) and multiplying by the same std or bound gives the very same numbers.
+    """
+    if scheme in ("normal 0.01", "normal 1", "kaiming"):
+        return "normal", expected_std(scheme, width, width)
+    return "uniform", math.sqrt(3.0) * expected_std(scheme, width, width)
+
+
+# Standard draws already made, by (width, family, seed): the generator that drew them and
+# the layers so far. Layer k comes from the same generator calls whatever the depth, so a
+# deeper net extends a shallower one, and the widget's depth slider, activation and scheme
+# cost no new random numbers (only a width not seen yet does). Every width and family the
+# widget offers fits in the budget (about 35 MB at depth 50).
+_DRAWS: OrderedDict[tuple, tuple[torch.Generator, list[torch.Tensor]]] = OrderedDict()
+_DRAWS_BUDGET = 16 * 2**20  # float32 elements kept in all, 64 MB
+
+
+def _weights(depth: int, width: int, scheme: str, seed: int) -> list[torch.Tensor]:
+    """The float32 weights of the ``depth`` layers of :func:`make_mlp`, as new tensors."""
+    family, scale = _family_and_scale(scheme, width)
+    key = (width, family, seed)
+    generator, draws = _DRAWS.pop(key, None) or (torch.Generator().manual_seed(seed), [])
+    while len(draws) < depth:
+        draw = torch.empty(width, width)
+        if family == "normal":
+            draw.normal_(0.0, 1.0, generator=generator)
+        else:
+            draw.uniform_(-1.0, 1.0, generator=generator)
+        draws.append(draw)
+    _DRAWS[key] = (generator, draws)
+    while sum(len(d) * d[0].numel() for _, d in _DRAWS.values()) > _DRAWS_BUDGET:
+        _DRAWS.popitem(last=False)  # the least recently used first, this one last
+    return [draw * scale for draw in draws[:depth]]
+
+
 def make_mlp(depth: int, width: int, activation: str = "relu", scheme: str = "kaiming", *,
              seed: int = 0) -> nn.Sequential:
     """``depth`` blocks of ``Linear(width, width, bias=False)`` and ``activation``, weights by ``scheme``.
 
-    The weights come from a private generator seeded with ``seed``, so building a net
-    never changes the global random state. There are no biases: only the scale of the
-    weights decides how signals grow or shrink.
+    Layer after layer, the weights are what :func:`init_weight` would draw from a private
+    generator seeded with ``seed``: building a net never changes the global random state,
+    and the first layers of a deep net equal those of a shallower one. There are no
+    biases: only the scale of the weights decides how signals grow or shrink.
 
     >>> net = make_mlp(2, 4, "tanh", "xavier")
     >>> [type(m).__name__ for m in net]
@@ -123,49 +173,47 @@ def make_mlp(depth: int, width: int, activation: str = "relu", scheme: str = "ka
     >>> net[0].bias is None
     True
     """
-    _check_int("depth", depth, 1, 200)
-    _check_int("width", width, 1, 2048)
-    _check_choice("activation", activation, ACTIVATIONS)
-    _check_choice("scheme", scheme, SCHEMES)
-    _check_int("seed", seed, 0, 2**32 - 1)
-    generator = torch.Generator().manual_seed(seed)
+    _check_mlp(depth, width, activation, scheme, seed)
     layers = []
-    for _ in range(depth):
-        # skip_init: no default initialization that init_weight would overwrite at once
-        linear = nn.utils.skip_init(nn.Linear, width, width, bias=False)
-        with torch.no_grad():
-            init_weight(linear.weight, scheme, generator=generator)
+    for weight in _weights(depth, width, scheme, seed):
+        # Built on the meta device: no default initialization that would be thrown away.
+        linear = nn.Linear(width, width, bias=False, device="meta")
+        linear.weight = nn.Parameter(weight)
         layers += [linear, _ACTIVATION_MODULES[activation]()]
     return nn.Sequential(*layers)
 
 
 def layer_stats(depth: int, width: int, activation: str = "relu", scheme: str = "kaiming", *,
-                seed: int = 0, batch: int = 64) -> dict[str, list]:
+                seed: int = 0, batch: int = 32) -> dict[str, list]:
     """Standard deviation of each layer's activations and of the gradient reaching them.
 
-    Builds ``make_mlp(depth, width, activation, scheme, seed=seed)``, feeds it a batch of
-    ``batch`` inputs drawn from N(0, 1), and backpropagates a loss whose gradient at
-    the output is also N(0, 1) (``L = sum(output * G)``). Returns, for layers 1..depth,
+    Runs the network of ``make_mlp(depth, width, activation, scheme, seed=seed)`` on a batch
+    of ``batch`` inputs drawn from N(0, 1), and backpropagates a loss whose gradient at the
+    output is also N(0, 1) (``L = sum(output * G)``). Returns, for layers 1..depth,
 
     - ``activation_std``: std of the layer's output ``h_l`` (after the activation);
     - ``gradient_std``: std of ``dL/dh_l``, the gradient flowing back into that output.
 
     The pass runs in float64, so values like 1e50 (exploding) or 1e-50 (vanishing)
     are measured instead of overflowing float32. The global random state is untouched.
+    A small batch keeps a widget update fast; at width 256, 32 inputs still give 8192
+    values per layer, enough for a std within about 1%.
 
     >>> stats = layer_stats(depth=4, width=32, activation="relu", scheme="normal 1")
     >>> stats["activation_std"][-1] > 10 * stats["activation_std"][0]   # explodes
     True
     """
+    _check_mlp(depth, width, activation, scheme, seed)
     _check_int("batch", batch, 1, 4096)
-    net = make_mlp(depth, width, activation, scheme, seed=seed).double().requires_grad_(False)
+    act = _ACTIVATION_MODULES[activation]()
     generator = torch.Generator().manual_seed(seed + 1)
     inputs = torch.randn(batch, width, generator=generator).double().requires_grad_(True)
     upstream = torch.randn(batch, width, generator=generator).double()
     outputs = []
     h = inputs
-    for index in range(0, len(net), 2):
-        h = net[index + 1](net[index](h))
+    for weight in _weights(depth, width, scheme, seed):
+        # The same computation as make_mlp's Linear and activation modules, in float64.
+        h = act(h @ weight.double().T)
         h.retain_grad()
         outputs.append(h)
     # The weights do not require grad, so this backward computes only dL/dh_l.
@@ -199,6 +247,17 @@ def _positive(values: Sequence[float]) -> np.ndarray:
     return np.where(np.isfinite(array) & (array > 0), array, np.nan)
 
 
+def _decade_ticks(low: float, high: float, most: int = 7) -> list[float]:
+    """Powers of ten from ``low`` to ``high``, every 1, 2, 5, 10, 20, 25 or 50 decades.
+
+    >>> _decade_ticks(1e-48, 1e52)
+    [1e-40, 1e-20, 1.0, 1e+20, 1e+40]
+    """
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50) if (last - first) / s <= most - 1), 100)
+    return [10.0 ** e for e in range(math.ceil(first / step) * step, last + 1, step)]
+
+
 def plot_layer_stats(results: Mapping[str, Mapping[str, Sequence]], *, title: str | None = None
                      ) -> Figure:
     """Two log-scale panels, activation std and gradient std per layer, one line per scheme.
@@ -215,15 +274,21 @@ def plot_layer_stats(results: Mapping[str, Mapping[str, Sequence]], *, title: st
     for name, stats in results.items():
         if not isinstance(stats, Mapping) or not {"layer", "activation_std", "gradient_std"} <= set(stats):
             raise TypeError(f"results[{name!r}] must be a layer_stats(...) result, got {describe(stats)}")
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), layout="constrained", sharey=True)
+    shown = [1.0]
     for key, ax, label in (("activation_std", axes[0], "activation std"),
                            ("gradient_std", axes[1], "gradient std")):
         for name, stats in results.items():
-            ax.plot(stats["layer"], _positive(stats[key]), label=name)
+            values = _positive(stats[key])
+            ax.plot(stats["layer"], values, label=name)
+            shown += [v for v in values if not np.isnan(v)]
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.set_yscale("log")
         ax.set_xlabel("layer")
         ax.set_ylabel(label)
+        ax.yaxis.set_tick_params(labelleft=True)
+    axes[0].set_yticks(_decade_ticks(min(shown), max(shown)))
+    axes[0].yaxis.set_minor_locator(NullLocator())
     axes[0].set_title("forward: activations")
     axes[1].set_title("backward: gradients w.r.t. activations")
     axes[1].legend(fontsize=8, loc="best")
@@ -257,6 +322,8 @@ def plot_sigmoid_gradient(x: torch.Tensor | None = None) -> tuple[Figure, dict[s
     """
     if x is None:
         x = torch.arange(-8.0, 8.0, 0.1)
+    if not isinstance(x, torch.Tensor) or x.dim() != 1 or x.numel() < 2:
+        raise ValueError(f"x must be a 1-D tensor of at least 2 points to plot, got {describe(x)}")
     values, grads = sigmoid_gradient(x)
     data = {"x": x.numpy(), "sigmoid": values.numpy(), "gradient": grads.numpy()}
     fig, ax = plt.subplots(figsize=(5.0, 2.8), layout="constrained")
@@ -318,6 +385,10 @@ def plot_weight_histogram(weight: torch.Tensor, bins: int = 40, *, title: str | 
     [1, 0, 2, 1]
     >>> plt.close(fig)
     """
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
+    if weight.numel() == 0:
+        raise ValueError("weight must hold at least one element, got an empty tensor")
     hist = histogram(weight, bins=bins)
     fig, ax = plt.subplots(figsize=(5.5, 3.0), layout="constrained")
     ax.stairs(hist.counts / hist.counts.sum(), hist.edges, fill=True, alpha=0.8)
@@ -341,19 +412,22 @@ def draw_layer_stats(fig: Figure, depth: int, width: int, activation: str, schem
     >>> draw_layer_stats(fig, 3, 16, "relu", "kaiming").startswith("kaiming")
     True
     """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     stats = layer_stats(depth, width, activation, scheme)
     if not fig.axes:
         # Fixed axes position instead of the figure's constrained layout, which would lay
         # the figure out again on every redraw and double its cost.
         fig.set_layout_engine("none")
-        ax = fig.add_axes((0.13, 0.15, 0.85, 0.68))
-        ax.plot([], [], marker=".", label="activation std")
-        ax.plot([], [], marker=".", label="gradient std (w.r.t. the activation)")
+        ax = fig.add_axes((0.12, 0.15, 0.86, 0.75))
+        ax.plot([], [], marker=".", label="activations")
+        ax.plot([], [], marker=".", label="gradients")
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.set_yscale("log")
-        # Plain "1e-20" labels: the default mathtext labels take most of a redraw to typeset.
+        # Few ticks with plain "1e-20" labels: ticks and their text are most of the cost of
+        # a redraw, and mathtext labels (the default) cost the most.
         ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("layer")
         ax.set_ylabel("standard deviation")
         ax.legend(fontsize=8, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0),
@@ -364,11 +438,13 @@ def draw_layer_stats(fig: Figure, depth: int, width: int, activation: str, schem
     gradient_std = _positive(stats["gradient_std"])
     activation_line.set_data(stats["layer"], activation_std)
     gradient_line.set_data(stats["layer"], gradient_std)
-    shown = np.concatenate([activation_std, gradient_std, [1.0]])
-    ax.set_ylim(np.nanmin(shown) / 3, np.nanmax(shown) * 3)
+    shown = np.concatenate([activation_std, gradient_std])
+    # At least 1e-2 to 1e2, so that a steady scale looks flat and the axis keeps its labels.
+    low = min(np.nanmin(shown, initial=1.0) / 3, 1e-2)
+    high = max(np.nanmax(shown, initial=1.0) * 3, 1e2)
+    ax.set_yticks(_decade_ticks(low, high))
+    ax.set_ylim(low, high)
     ax.set_xlim(0.5, depth + 0.5)
-    fig.suptitle(f"{depth} layers of width {width}, {activation}, {scheme} init", fontsize=10,
-                 y=0.98)
     return (f"{scheme}, {activation}: activation std {activation_std[0]:.2e} at layer 1, "
             f"{activation_std[-1]:.2e} at layer {depth}; gradient std {gradient_std[-1]:.2e} "
             f"at layer {depth}, {gradient_std[0]:.2e} at layer 1")
@@ -382,16 +458,16 @@ def init_explorer(depth: int = 50, width: int = 256, activation: str = "relu",
     >>> panel.set(scheme="normal 1"); panel.text.split(",")[0]
     'normal 1'
     """
-    _check_int("depth", depth, 1, 100)
+    _check_int("depth", depth, 1, MAX_WIDGET_DEPTH)
     if width not in WIDTHS:
         raise ValueError(f"width must be one of {list(WIDTHS)}, got {width!r}")
     _check_choice("activation", activation, ACTIVATIONS)
     _check_choice("scheme", scheme, SCHEMES)
     style = {"description_width": "initial"}
     controls = {
-        "depth": ipywidgets.IntSlider(value=depth, min=1, max=100, description="depth",
-                                      continuous_update=False, style=style,
-                                      layout=ipywidgets.Layout(width="260px")),
+        "depth": ipywidgets.IntSlider(value=depth, min=1, max=MAX_WIDGET_DEPTH,
+                                      description="depth", continuous_update=False,
+                                      style=style, layout=ipywidgets.Layout(width="260px")),
         "width": ipywidgets.Dropdown(options=list(WIDTHS), value=width, description="width",
                                      style=style, layout=ipywidgets.Layout(width="130px")),
         "activation": ipywidgets.Dropdown(options=list(ACTIVATIONS), value=activation,
@@ -400,8 +476,11 @@ def init_explorer(depth: int = 50, width: int = 256, activation: str = "relu",
         "scheme": ipywidgets.Dropdown(options=list(SCHEMES), value=scheme, description="init",
                                       style=style, layout=ipywidgets.Layout(width="170px")),
     }
-    return Panel("Activation and gradient scale, layer by layer", controls, draw_layer_stats,
-                 figsize=(6.4, 3.3))
+    panel = Panel("Activation and gradient scale, layer by layer", controls, draw_layer_stats,
+                  figsize=(6.4, 3.3))
+    # Show the PNG at its own size: stretched to the width of the cell, its text would blur.
+    panel.image.layout.align_self = "flex-start"
+    return panel
 
 
 def demo_panel() -> Panel:

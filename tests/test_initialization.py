@@ -101,6 +101,18 @@ def test_a_deeper_net_extends_a_shallower_one_and_builds_are_independent():
     assert torch.equal(init.make_mlp(3, 8, "relu", "xavier", seed=4)[0].weight, deep[0].weight)
 
 
+def test_drawn_weights_stay_within_their_memory_budget():
+    init._DRAWS.clear()
+    for width in init.WIDTHS:
+        for scheme in ("kaiming", "xavier"):
+            init.layer_stats(50, width, "relu", scheme)
+    assert len(init._DRAWS) == 2 * len(init.WIDTHS)   # everything the widget offers is kept
+    init.make_mlp(70, 512, "relu", "kaiming")           # 18M floats: more than the budget
+    kept = sum(len(d) * d[0].numel() for _, d in init._DRAWS.values())
+    assert kept <= init._DRAWS_BUDGET
+    init._DRAWS.clear()
+
+
 @pytest.mark.parametrize("activation", init.ACTIVATIONS)
 def test_layer_stats_measures_the_net_that_make_mlp_builds(activation):
     stats = init.layer_stats(4, 16, activation, "xavier", seed=7, batch=8)
@@ -209,6 +221,10 @@ def test_plot_sigmoid_gradient_data_is_what_is_drawn():
     lines = fig.axes[0].lines
     assert np.allclose(lines[1].get_ydata(), data["gradient"])
     assert data["x"][0] == pytest.approx(-8.0) and len(data["x"]) == 160
+    with pytest.raises(ValueError, match="x"):
+        init.plot_sigmoid_gradient(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="x"):
+        init.plot_sigmoid_gradient([0.0, 1.0])
 
 
 def test_product_norms_explode():
@@ -254,6 +270,10 @@ def test_plot_weight_histogram_shows_fractions():
     assert heights.max() == pytest.approx(0.5, abs=0.02)  # the spike at 0
     with pytest.raises(ValueError, match="bins"):
         init.plot_weight_histogram(weight, bins=0)
+    with pytest.raises(TypeError, match="weight"):
+        init.plot_weight_histogram(weight.tolist())
+    with pytest.raises(ValueError, match="weight"):
+        init.plot_weight_histogram(torch.empty(0, 3))
 
 
 # --------------------------------------------------------------------------- widget
