@@ -37,6 +37,8 @@ N_TRAIN = 20
 N_TEST = 100
 TRUE_B = 0.05
 PENALTIES = ("l2", "l1", "l1_prox")
+# The learning rate of d2l's weight-decay section, the default of fit_linear and train_concise.
+_LR = 0.003
 # The trainer's generator is seeded apart from the data's: a generator seeded like the data
 # would draw the initial weights equal to the first training example.
 _INIT_SEED_OFFSET = 1_000_003
@@ -75,6 +77,39 @@ def _check_targets(name: str, value, rows: int) -> torch.Tensor:
         raise ValueError(f"{name} must hold one target per example, shape [{rows}] or [{rows}, 1], "
                          f"got {describe(value)}")
     return value.reshape(rows, 1).to(torch.float32)
+
+
+def _check_data(data) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``data`` as :func:`make_data` returns it: ``(X, y, X_test, y_test)``, checked."""
+    if not isinstance(data, (tuple, list)) or len(data) != 4:
+        raise TypeError(f"data must be a tuple (X, y, X_test, y_test), got {describe(data)}")
+    X, y, X_test, y_test = data
+    _check_matrix("X", X)
+    _check_matrix("X_test", X_test, features=X.shape[1])
+    _check_targets("y", y, X.shape[0])
+    _check_targets("y_test", y_test, X_test.shape[0])
+    return X, y, X_test, y_test
+
+
+def _check_batches(name: str, batches, num_inputs: int) -> None:
+    """``batches`` must be a reusable iterable of ``(X, y)`` minibatches with ``num_inputs``
+    features. A DataLoader is checked through its dataset and a list through its first
+    entry, so no batch is drawn: drawing one would use the global random generator."""
+    if isinstance(batches, (torch.Tensor, str, bytes)) or not hasattr(batches, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of (X, y) minibatches such as "
+                        f"d2l.load_array((X, y), 5), got {describe(batches)}")
+    source = batches.dataset if isinstance(batches, torch.utils.data.DataLoader) else batches
+    if not (hasattr(source, "__len__") and hasattr(source, "__getitem__")):
+        return  # a generator or an iterable dataset: nothing to look at without drawing
+    if len(source) == 0:
+        raise ValueError(f"{name} must hold at least one (X, y) minibatch, got none")
+    first = source[0]
+    if not isinstance(first, (tuple, list)) or len(first) != 2 \
+            or not all(isinstance(part, torch.Tensor) for part in first):
+        raise TypeError(f"{name} must yield (X, y) pairs of tensors, got {describe(first)}")
+    if first[0].dim() == 0 or first[0].shape[-1] != num_inputs:
+        raise ValueError(f"{name} must yield inputs X with {num_inputs} features (num_inputs), "
+                         f"got {describe(first[0])}")
 
 
 def _as_lambdas(lambdas) -> torch.Tensor:
@@ -116,12 +151,12 @@ def make_data(n_train: int = N_TRAIN, n_test: int = N_TEST, num_inputs: int = NU
     >>> torch.equal(make_data()[0], X[:20])
     True
     """
-    from d2l import torch as d2l
-
     _check_int("n_train", n_train, 1, 100_000)
     _check_int("n_test", n_test, 1, 100_000)
     _check_int("num_inputs", num_inputs, 1, 10_000)
     _check_int("seed", seed, 0, 2**32 - 1)
+    from d2l import torch as d2l  # after the checks: importing d2l takes seconds
+
     w = true_weights(num_inputs)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
@@ -223,7 +258,7 @@ class LinearFit:
 
 
 def fit_linear(X: torch.Tensor, y: torch.Tensor, lambdas, *, penalty: str = "l2", epochs: int = 100,
-               lr: float = 0.003, batch_size: int = 5, seed: int = 0, init_std: float = 1.0,
+               lr: float = _LR, batch_size: int = 5, seed: int = 0, init_std: float = 1.0,
                X_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None) -> LinearFit:
     """Train d2l's linear regression ``y = Xw + b`` by minibatch SGD, once per lambda, in parallel.
 
@@ -365,7 +400,7 @@ def cross_validate(X: torch.Tensor, y: torch.Tensor, lambdas, k: int = 5, **fit_
 # ----------------------------------------------------------------------------- concise d2l training
 
 def train_concise(wd: float, train_iter, test_iter, *, num_inputs: int = NUM_INPUTS,
-                  num_epochs: int = 100, lr: float = 0.003,
+                  num_epochs: int = 100, lr: float = _LR,
                   every: int = 5) -> tuple[nn.Module, dict[str, list]]:
     """d2l's concise weight decay: ``nn.Linear(200, 1)``, normal init, SGD whose weight group has
     ``weight_decay=wd`` and whose bias group has none; ``MSELoss`` (no factor 1/2).
@@ -382,13 +417,15 @@ def train_concise(wd: float, train_iter, test_iter, *, num_inputs: int = NUM_INP
     >>> history["epoch"]
     [5, 10]
     """
-    from d2l import torch as d2l
-
     wd = _check_number("wd", wd)
     _check_int("num_epochs", num_epochs, 1, 100_000)
     lr = _check_number("lr", lr, strict=True)
     _check_int("every", every, 1, num_epochs)
     _check_int("num_inputs", num_inputs, 1, 10_000)
+    _check_batches("train_iter", train_iter, num_inputs)
+    _check_batches("test_iter", test_iter, num_inputs)
+    from d2l import torch as d2l  # after the checks: importing d2l takes seconds
+
     net = nn.Sequential(nn.Linear(num_inputs, 1))
     for param in net.parameters():
         nn.init.normal_(param)
@@ -434,6 +471,8 @@ def decay_step(optimizer: str, values, *, lr: float = 0.1, weight_decay: float =
         start = torch.as_tensor(values, dtype=torch.float32).flatten()
     except (TypeError, ValueError, RuntimeError):
         raise TypeError(f"values must be numbers or a tensor, got {describe(values)}") from None
+    if start.numel() == 0 or not torch.isfinite(start).all():
+        raise ValueError(f"values must be one or more finite numbers, got {describe(values)}")
     param = nn.Parameter(start.clone())
     opt = classes[optimizer]([param], lr=lr, weight_decay=weight_decay)
     for _ in range(steps):
@@ -461,9 +500,7 @@ def train_mlp(dropout: float, data=None, *, hidden: int = 256, steps: int = 200,
     _check_int("steps", steps, 1, 100_000)
     lr = _check_number("lr", lr, strict=True)
     _check_int("seed", seed, 0, 2**32 - 1)
-    X, y, X_test, y_test = make_data() if data is None else data
-    _check_matrix("X", X)
-    _check_matrix("X_test", X_test, features=X.shape[1])
+    X, y, X_test, y_test = make_data() if data is None else _check_data(data)
     y = _check_targets("y", y, X.shape[0])
     y_test = _check_targets("y_test", y_test, X_test.shape[0])
     with torch.random.fork_rng():
@@ -513,7 +550,17 @@ def plot_concise(histories: dict[str, dict[str, list]]) -> tuple[Figure, dict[st
     for title, history in histories.items():
         if not isinstance(history, dict) or not {"epoch", "train", "test"} <= set(history):
             raise ValueError(f"histories[{title!r}] must be a dict with 'epoch', 'train' and 'test' lists")
-        data[title] = {key: np.asarray(history[key], dtype=float) for key in ("epoch", "train", "test")}
+        try:
+            series = {key: np.asarray(history[key], dtype=float) for key in ("epoch", "train", "test")}
+        except (TypeError, ValueError):
+            raise TypeError(f"histories[{title!r}] must hold lists of numbers") from None
+        lengths = {array.shape for array in series.values()}
+        if len(lengths) != 1 or series["epoch"].ndim != 1 or series["epoch"].size == 0:
+            raise ValueError(f"histories[{title!r}] must hold 'epoch', 'train' and 'test' lists of one "
+                             f"equal length, got shapes {[list(a.shape) for a in series.values()]}")
+        if (series["train"] < 0).any() or (series["test"] < 0).any():
+            raise ValueError(f"histories[{title!r}] must hold losses >= 0, got a negative one")
+        data[title] = series
     fig, axes = plt.subplots(1, len(data), figsize=(4.2 * len(data), 3.2), sharey=True,
                              squeeze=False, layout="constrained")
     for ax, (title, series) in zip(axes[0], data.items()):
@@ -541,12 +588,25 @@ def plot_sweep(lambdas, curves: dict[str, Sequence[float]], *, title: str | None
         raise ValueError("lambdas must be > 0 to be drawn on a log axis")
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict of name -> losses, one per lambda")
-    data: dict[str, np.ndarray] = {"lambda": lams}
-    fig, ax = plt.subplots(figsize=(6.2, 3.6), layout="constrained")
+    arrays = {}
     for name, values in curves.items():
-        array = np.asarray(values, dtype=float)
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"curves[{name!r}] must be a list of numbers, got {describe(values)}") from None
         if array.shape != lams.shape:
             raise ValueError(f"curves[{name!r}] must hold one loss per lambda ({lams.size}), got shape {list(array.shape)}")
+        if (array < 0).any():
+            raise ValueError(f"curves[{name!r}] must hold losses >= 0, got a negative one")
+        arrays[name] = array
+    if isinstance(mark_min, str) or not all(isinstance(name, str) for name in mark_min):
+        raise TypeError(f"mark_min must be a list of curve names, got {mark_min!r}")
+    unknown = set(mark_min) - set(curves)
+    if unknown:
+        raise ValueError(f"mark_min must name curves ({list(curves)}), got {sorted(unknown)}")
+    data: dict[str, np.ndarray] = {"lambda": lams}
+    fig, ax = plt.subplots(figsize=(6.2, 3.6), layout="constrained")
+    for name, array in arrays.items():
         data[name] = array
         line, = ax.plot(lams, array, marker=".", label=name)
         if name in mark_min:
@@ -554,9 +614,6 @@ def plot_sweep(lambdas, curves: dict[str, Sequence[float]], *, title: str | None
             data[f"argmin {name}"] = np.float64(best)
             ax.plot([best], [array.min()], marker="*", markersize=13, color=line.get_color(),
                     linestyle="none", label=f"min of {name}: λ = {best:.3g}")
-    unknown = set(mark_min) - set(curves)
-    if unknown:
-        raise ValueError(f"mark_min must name curves ({list(curves)}), got {sorted(unknown)}")
     _log_axis(ax, "x")
     _log_axis(ax, "y")
     ax.set_xlabel("λ (weight decay)")
@@ -582,6 +639,8 @@ def plot_weight_histograms(weights: dict[str, torch.Tensor], bins: int = 40) -> 
     for title, w in weights.items():
         if not isinstance(w, torch.Tensor) or w.numel() == 0:
             raise TypeError(f"weights[{title!r}] must be a non-empty tensor, got {describe(w)}")
+        if not torch.isfinite(w).all():
+            raise ValueError(f"weights[{title!r}] must hold finite numbers, got NaN or infinity")
         flat[title] = w.detach().double().flatten().numpy()
     low = min(v.min() for v in flat.values())
     high = max(v.max() for v in flat.values())
@@ -614,8 +673,11 @@ def widget_run(lambd: float, epochs: int = 100, n_train: int = N_TRAIN, data=Non
     ([3.0, 0.0], torch.Size([20, 2]))
     """
     lambd = _check_number("lambd", lambd)
+    if lambd * _LR >= 1:
+        raise ValueError(f"lambd must be below {1 / _LR:.4g} (lr * lambd < 1 at the trainer's lr "
+                         f"{_LR}), got {lambd!r}")
     _check_int("epochs", epochs, 1, 10_000)
-    X, y, X_test, y_test = make_data(200) if data is None else data
+    X, y, X_test, y_test = make_data(200) if data is None else _check_data(data)
     _check_int("n_train", n_train, 1, X.shape[0])
     return fit_linear(X[:n_train], y[:n_train], [lambd, 0.0], epochs=epochs,
                       X_test=X_test, y_test=y_test)
@@ -641,6 +703,8 @@ def weight_magnitudes(w: torch.Tensor) -> np.ndarray:
     """
     if not isinstance(w, torch.Tensor):
         raise TypeError(f"w must be a torch.Tensor, got {describe(w)}")
+    if not torch.isfinite(w).all():
+        raise ValueError("w must hold finite numbers, got NaN or infinity")
     magnitudes = np.clip(w.detach().abs().double().flatten().numpy(), _MAGNITUDE_EDGES[0], _MAGNITUDE_EDGES[-1])
     return np.histogram(magnitudes, bins=_MAGNITUDE_EDGES)[0]
 
@@ -746,6 +810,7 @@ def decay_panel(data=None) -> Panel:
     _check_matrix("X", data[0])
     if data[0].shape[0] < 200:
         raise ValueError(f"data must hold at least 200 training examples, got {data[0].shape[0]}")
+    _check_data(data)
     controls = {
         "lambd": ipywidgets.FloatLogSlider(value=3.0, base=10, min=-2, max=2.5, step=0.125,
                                            description="λ", readout_format=".3g",
@@ -796,6 +861,10 @@ def holdout_losses(lambdas=SWEEP, n_val: int = 10, **fit_kwargs) -> torch.Tensor
     torch.Size([2])
     """
     _check_int("n_val", n_val, 1, N_TRAIN - 1)
+    _as_lambdas(lambdas)
+    if {"X_test", "y_test"} & set(fit_kwargs):
+        raise ValueError("fit_kwargs must not contain X_test or y_test: the held-out examples are "
+                         "the test data")
     X, y, _, _ = make_data()
     fit = fit_linear(X[:-n_val], y[:-n_val], lambdas, X_test=X[-n_val:], y_test=y[-n_val:], **fit_kwargs)
     return fit.test_loss[-1]

@@ -93,20 +93,36 @@ def get_function(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     >>> get_function("x^3")(torch.tensor([2.0], dtype=torch.float64))
     tensor([8.], dtype=torch.float64)
     """
+    return _lookup(name, "name")
+
+
+def _lookup(name, argument: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    # ``argument`` is the caller's parameter, so that the message names what the caller passed.
     if not isinstance(name, str):
-        raise TypeError(f"name must be a str, one of {list(FUNCTIONS)}, got {type(name).__name__}")
+        raise TypeError(f"{argument} must be a function name (str), one of {list(FUNCTIONS)}, "
+                        f"got {type(name).__name__}")
     if name not in _CALLABLES:
-        raise ValueError(f"name must be one of {list(FUNCTIONS)}, got {name!r}")
+        raise ValueError(f"{argument} must be one of the function names {list(FUNCTIONS)}, got {name!r}")
     return _CALLABLES[name]
 
 
 def _resolve(fn) -> Callable[[torch.Tensor], torch.Tensor]:
     if isinstance(fn, str):
-        return get_function(fn)
+        return _lookup(fn, "fn")
     if not callable(fn):
         raise TypeError(f"fn must be a function of a tensor or one of {list(FUNCTIONS)}, "
                         f"got {type(fn).__name__}")
     return fn
+
+
+def _check_output(fn_output, inputs: torch.Tensor) -> torch.Tensor:
+    """``fn``'s result for ``inputs`` must be a tensor of the same shape (``fn`` is elementwise)."""
+    if not isinstance(fn_output, torch.Tensor):
+        raise TypeError(f"fn must return a torch.Tensor, got {describe(fn_output)}")
+    if fn_output.shape != inputs.shape:
+        raise ValueError(f"fn must be elementwise: for an input of shape {list(inputs.shape)} it must "
+                         f"return the same shape, got {list(fn_output.shape)}")
+    return fn_output
 
 
 def autograd_derivative(fn, x: float) -> float:
@@ -117,7 +133,12 @@ def autograd_derivative(fn, x: float) -> float:
     """
     fn = _resolve(fn)
     point = torch.tensor(_check_real(x, "x"), dtype=torch.float64, requires_grad=True)
-    (slope,) = torch.autograd.grad(fn(point), point)
+    value = _check_output(fn(point), point)
+    if value.grad_fn is None:
+        raise ValueError("fn must compute its result from its input with torch operations, but the "
+                         "result has no grad_fn (fn detached it, made a new tensor, or ran under "
+                         "torch.no_grad()): autograd cannot follow it back to x")
+    (slope,) = torch.autograd.grad(value, point)
     return slope.item()
 
 
@@ -131,7 +152,7 @@ def finite_difference(fn, x: float, h: float = 1e-5) -> float:
     x, h = _check_real(x, "x"), _check_step(h)
     points = torch.tensor([x + h, x - h], dtype=torch.float64)
     with torch.no_grad():
-        right, left = fn(points).tolist()
+        right, left = _check_output(fn(points), points).tolist()
     return (right - left) / (2 * h)
 
 
@@ -182,7 +203,7 @@ def tangent_at(function: str, x: float, h: float = 1e-2) -> Tangent:
     >>> print(tangent_at("x^3", 1.0, h=0.1))
     x^3 at x = 1.00: f(x) = 1.0000, autograd f'(x) = 3.000000, finite difference (h = 1e-01) = 3.010000, difference 1.0e-02
     """
-    fn = get_function(function)
+    fn = _lookup(function, "function")
     x, h = _check_real(x, "x"), _check_step(h)
     point = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     value = fn(point)
@@ -200,7 +221,7 @@ def function_curve(function: str, lo: float = -3.0, hi: float = 3.0,
     >>> xs.tolist(), ys.tolist()
     ([-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0])
     """
-    fn = get_function(function)
+    fn = _lookup(function, "function")
     lo, hi = _check_real(lo, "lo"), _check_real(hi, "hi")
     if not lo < hi:
         raise ValueError(f"lo must be smaller than hi, got lo={lo!r} and hi={hi!r}")
@@ -226,7 +247,7 @@ def derivative_curves(fn, xs: torch.Tensor, order: int = 2) -> list[torch.Tensor
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 5:
         raise ValueError(f"order must be an int between 0 and 5, got {order!r}")
     point = xs.detach().clone().requires_grad_(True)
-    current = fn(point)
+    current = _check_output(fn(point), point)
     curves = [current]
     for _ in range(order):
         derivative = None
@@ -481,7 +502,7 @@ def tangent_explorer(function: str = "sin", x: float = 1.0, h: float = 1e-2) -> 
     >>> panel.set(x=2.0); panel.text.split(",")[1]
     " autograd f'(x) = 12.000000"
     """
-    get_function(function)
+    _lookup(function, "function")
     x, h = _check_real(x, "x"), _check_step(h)
     if not -3 <= x <= 3:
         raise ValueError(f"x must be between -3 and 3, got {x!r}")

@@ -61,6 +61,8 @@ def _check_weight(weight) -> None:
     if weight.dim() != 2 or weight.numel() == 0:
         raise ValueError(f"weight must be a non-empty 2-D tensor (out_features, in_features), "
                          f"got shape {list(weight.shape)}")
+    if not weight.is_floating_point():
+        raise TypeError(f"weight must be a floating-point tensor, got dtype {weight.dtype}")
 
 
 def init_weight(weight: torch.Tensor, scheme: str, *,
@@ -274,6 +276,16 @@ def plot_layer_stats(results: Mapping[str, Mapping[str, Sequence]], *, title: st
     for name, stats in results.items():
         if not isinstance(stats, Mapping) or not {"layer", "activation_std", "gradient_std"} <= set(stats):
             raise TypeError(f"results[{name!r}] must be a layer_stats(...) result, got {describe(stats)}")
+        try:
+            lengths = {key: np.asarray(stats[key], dtype=float).shape
+                       for key in ("layer", "activation_std", "gradient_std")}
+        except (TypeError, ValueError):
+            raise TypeError(f"results[{name!r}] must hold lists of numbers, as layer_stats(...) "
+                            "returns") from None
+        if len(set(lengths.values())) != 1 or len(lengths["layer"]) != 1 or lengths["layer"][0] == 0:
+            shapes = {key: list(shape) for key, shape in lengths.items()}
+            raise ValueError(f"results[{name!r}] must hold one value per layer in 'layer', "
+                             f"'activation_std' and 'gradient_std', got shapes {shapes}")
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), layout="constrained", sharey=True)
     shown = [1.0]
     for key, ax, label in (("activation_std", axes[0], "activation std"),
@@ -325,7 +337,7 @@ def plot_sigmoid_gradient(x: torch.Tensor | None = None) -> tuple[Figure, dict[s
     if not isinstance(x, torch.Tensor) or x.dim() != 1 or x.numel() < 2:
         raise ValueError(f"x must be a 1-D tensor of at least 2 points to plot, got {describe(x)}")
     values, grads = sigmoid_gradient(x)
-    data = {"x": x.numpy(), "sigmoid": values.numpy(), "gradient": grads.numpy()}
+    data = {"x": x.detach().numpy(), "sigmoid": values.numpy(), "gradient": grads.numpy()}
     fig, ax = plt.subplots(figsize=(5.0, 2.8), layout="constrained")
     ax.plot(data["x"], data["sigmoid"], label="sigmoid(x)")
     ax.plot(data["x"], data["gradient"], linestyle="--", label="gradient")
@@ -389,6 +401,8 @@ def plot_weight_histogram(weight: torch.Tensor, bins: int = 40, *, title: str | 
         raise TypeError(f"weight must be a torch.Tensor, got {type(weight).__name__}")
     if weight.numel() == 0:
         raise ValueError("weight must hold at least one element, got an empty tensor")
+    if not torch.isfinite(weight).all():
+        raise ValueError("weight must hold finite numbers, got NaN or infinity")
     hist = histogram(weight, bins=bins)
     fig, ax = plt.subplots(figsize=(5.5, 3.0), layout="constrained")
     ax.stairs(hist.counts / hist.counts.sum(), hist.edges, fill=True, alpha=0.8)

@@ -18,7 +18,7 @@ import functools
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import ipywidgets
 import numpy as np
@@ -227,8 +227,9 @@ def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     >>> make_optimizer("SGD+momentum", [w], lr=0.1).defaults["momentum"]
     0.9
     """
-    _check_optimizer_name(name)
+    _check_optimizer_name(name, "name")
     _check_positive("lr", lr)
+    params = _check_params(params)
     optim = torch.optim
     if name == "SGD":
         return optim.SGD(params, lr=lr)
@@ -320,6 +321,13 @@ def trajectories(surface: str | Surface, optimizers: Sequence[str], lr: float,
     """
     if isinstance(optimizers, str) or not isinstance(optimizers, Sequence):
         raise TypeError(f"optimizers must be a list of names from {list(OPTIMIZERS)}, got {optimizers!r}")
+    unknown = [name for name in optimizers if name not in OPTIMIZERS]
+    if unknown:
+        raise ValueError(f"optimizers must be names from {list(OPTIMIZERS)}, got {unknown!r}")
+    # Checked here too, so that an empty list of optimizers does not let bad values through.
+    get_surface(surface)
+    _check_positive("lr", lr)
+    _check_int("steps", steps, 0, 100_000)
     return {name: trajectory(surface, name, lr, steps) for name in optimizers}
 
 
@@ -332,6 +340,8 @@ def torch_trajectory(surface: str | Surface, optimizer: str, lr: float, steps: i
     True
     """
     spec = get_surface(surface)
+    _check_optimizer_name(optimizer)
+    _check_positive("lr", lr)
     _check_int("steps", steps, 0, 100_000)
     point = torch.tensor(spec.start, dtype=torch.float64, requires_grad=True)
     opt = make_optimizer(optimizer, [point], lr)
@@ -438,6 +448,8 @@ class TrajectoryPlot:
                                          **_STYLE[name])[0] for name in OPTIMIZERS}
 
     def __call__(self, fig, surface: str, optimizers: Sequence[str], lr: float, steps: int) -> str:
+        if not isinstance(fig, Figure):
+            raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
         if isinstance(optimizers, str) or not all(name in OPTIMIZERS for name in optimizers):
             raise ValueError(f"optimizers must be a list of names from {list(OPTIMIZERS)}, got {optimizers!r}")
         chosen = tuple(name for name in OPTIMIZERS if name in optimizers)
@@ -514,9 +526,29 @@ def _check_positive(name: str, value) -> None:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
-def _check_optimizer_name(name) -> None:
+def _check_optimizer_name(name, argument: str = "optimizer") -> None:
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {name!r}")
+        raise ValueError(f"{argument} must be one of the optimizer names {list(OPTIMIZERS)}, got {name!r}")
+
+
+def _check_params(params) -> list:
+    """``params`` as the list ``torch.optim`` makes of it, with the errors torch would raise
+    deep inside the optimizer turned into ones that name the argument."""
+    if isinstance(params, (torch.Tensor, str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError("params must be an iterable of tensors or of param-group dicts, such as "
+                        f"model.parameters() or [w], got {describe(params)}")
+    params = list(params)
+    if not params:
+        raise ValueError("params must hold at least one tensor, got an empty list")
+    for entry in params:
+        if isinstance(entry, dict):
+            continue  # a param group: torch.optim checks its contents
+        if not isinstance(entry, torch.Tensor):
+            raise TypeError(f"params must hold tensors or param-group dicts, got {describe(entry)}")
+        if not entry.is_leaf:
+            raise ValueError("params must hold leaf tensors (made directly, not computed from "
+                             "others), got a tensor with a grad_fn")
+    return params
 
 
 # ----------------------------------------------------------------------------- exercises
