@@ -405,40 +405,38 @@ def _index_rows(out: Path, suffix: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- commands
 
-def build_slides(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
-    """A reveal.js slideshow per notebook in ``out``, plus an index page; nothing remote."""
+SLIDES_INTRO = ("<p>One slideshow per chapter: each section is a slide, each idea a sub-slide "
+                "(&darr;), exercises last; worked solutions are left out. Keys: &rarr;/Space next, "
+                "Esc overview, F full screen, S speaker view. The slides show the saved outputs; "
+                "to run code live, present the notebook in JupyterLab (Alt+R).</p>")
+HTML_INTRO = ("<p>A hands-on course on how neural-network parameters live in PyTorch. Each page "
+              "is a chapter as saved, with its printed outputs, figures and widgets in their "
+              "saved state. To run the code and move the widgets, open the notebook in "
+              "JupyterLab, Colab or Binder (links at the top of each chapter).</p>")
+
+
+def _build_pages(paths: list[Path], out: Path, npm_dir: Path, *, slides: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    install_assets(fetch_npm_packages(npm_dir), out, slides=True)
-    exporter = _exporter("slides")
-    bodies = {path: _export(exporter, path, "slides") for path in paths}
-    written = _write_pages(bodies, out, ".slides.html")
-    intro = ("<p>One slideshow per chapter: each section is a slide, each idea a sub-slide "
-             "(&darr;), exercises last; worked solutions are left out. Keys: &rarr;/Space next, "
-             "Esc overview, F full screen, S speaker view. The slides show the saved outputs; "
-             "to run code live, present the notebook in JupyterLab (Alt+R).</p>")
+    install_assets(fetch_npm_packages(npm_dir), out, slides=slides)
+    kind, label, suffix = ("slides", "slides", ".slides.html") if slides else ("html", "HTML", ".html")
+    exporter = _exporter(kind)
+    bodies = {path: _export(exporter, path, label) for path in paths}
+    written = _write_pages(bodies, out, suffix)
+    title, intro = ("Parameter Lab slides", SLIDES_INTRO) if slides else ("Parameter Lab", HTML_INTRO)
     index = out / "index.html"
-    index.write_text(_index_page("Parameter Lab slides", intro, _index_rows(out, ".slides.html")),
-                     encoding="utf-8")
+    index.write_text(_index_page(title, intro, _index_rows(out, suffix)), encoding="utf-8")
     print(f"wrote {_shown(index)}")
     return written
+
+
+def build_slides(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
+    """A reveal.js slideshow per notebook in ``out``, plus an index page; nothing remote."""
+    return _build_pages(paths, out, npm_dir, slides=True)
 
 
 def build_html(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
     """Every notebook as a page with its saved outputs and widget state, plus index.html."""
-    out.mkdir(parents=True, exist_ok=True)
-    install_assets(fetch_npm_packages(npm_dir), out, slides=False)
-    exporter = _exporter("html")
-    bodies = {path: _export(exporter, path, "HTML") for path in paths}
-    written = _write_pages(bodies, out, ".html")
-    intro = ("<p>A hands-on course on how neural-network parameters live in PyTorch. Each page "
-             "is a chapter as saved, with its printed outputs, figures and widgets in their "
-             "saved state. To run the code and move the widgets, open the notebook in "
-             "JupyterLab, Colab or Binder (links at the top of each chapter).</p>")
-    index = out / "index.html"
-    index.write_text(_index_page("Parameter Lab", intro, _index_rows(out, ".html")),
-                     encoding="utf-8")
-    print(f"wrote {_shown(index)}")
-    return written
+    return _build_pages(paths, out, npm_dir, slides=False)
 
 
 def student_copy(nb):
