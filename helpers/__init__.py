@@ -13,7 +13,7 @@ import importlib
 from helpers.session import setup
 
 _SUBMODULES = frozenset({
-    "course", "exercises", "plots", "session", "widgets",
+    "checks", "course", "exercises", "plots", "session", "widgets",
     "access", "initialization", "tying", "optimizers", "decay", "gradients",
 })
 

@@ -16,15 +16,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+from helpers.checks import module as check_module
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.plots import histogram
 from helpers.widgets import Panel
-
-
-def _check_module(model) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
 
 
 def parameter_summary(model: nn.Module, name: str) -> dict:
@@ -36,7 +32,7 @@ def parameter_summary(model: nn.Module, name: str) -> dict:
     >>> parameter_summary(layer, "weight")
     {'name': 'weight', 'shape': (3, 2), 'numel': 6, 'mean': 0.5, 'std': 0.0, 'min': 0.5, 'max': 0.5, 'requires_grad': True, 'has_grad': False}
     """
-    _check_module(model)
+    check_module(model)
     params = dict(model.named_parameters())
     if not isinstance(name, str):
         raise TypeError(f"name must be a parameter name (str), got {type(name).__name__}")
@@ -101,7 +97,7 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
     >>> panel.set(name="bias"); panel.text.split(":")[0]
     'bias'
     """
-    _check_module(model)
+    check_module(model)
     names = [name for name, _ in model.named_parameters()]
     if not names:
         raise ValueError("model must have at least one parameter, got a module with none")

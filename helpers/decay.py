@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from torch import nn
 
+from helpers.checks import integer_in_range
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.widgets import Backdrop, Panel
@@ -45,10 +46,6 @@ _INIT_SEED_OFFSET = 1_000_003
 
 
 # ----------------------------------------------------------------------------- checks
-
-def _check_int(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
 
 
 def _check_number(name: str, value, *, low: float = 0.0, strict: bool = False) -> float:
@@ -132,7 +129,7 @@ def true_weights(num_inputs: int = NUM_INPUTS) -> torch.Tensor:
     >>> true_weights(3).shape, round(true_weights(3).sum().item(), 4)
     (torch.Size([3, 1]), 0.03)
     """
-    _check_int("num_inputs", num_inputs, 1, 10_000)
+    integer_in_range("num_inputs", num_inputs, 1, 10_000)
     return torch.ones((num_inputs, 1)) * 0.01
 
 
@@ -151,10 +148,10 @@ def make_data(n_train: int = N_TRAIN, n_test: int = N_TEST, num_inputs: int = NU
     >>> torch.equal(make_data()[0], X[:20])
     True
     """
-    _check_int("n_train", n_train, 1, 100_000)
-    _check_int("n_test", n_test, 1, 100_000)
-    _check_int("num_inputs", num_inputs, 1, 10_000)
-    _check_int("seed", seed, 0, 2**32 - 1)
+    integer_in_range("n_train", n_train, 1, 100_000)
+    integer_in_range("n_test", n_test, 1, 100_000)
+    integer_in_range("num_inputs", num_inputs, 1, 10_000)
+    integer_in_range("seed", seed, 0, 2**32 - 1)
     from d2l import torch as d2l  # after the checks: importing d2l takes seconds
 
     w = true_weights(num_inputs)
@@ -288,10 +285,10 @@ def fit_linear(X: torch.Tensor, y: torch.Tensor, lambdas, *, penalty: str = "l2"
     lams = _as_lambdas(lambdas)
     if penalty not in PENALTIES:
         raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
-    _check_int("epochs", epochs, 1, 100_000)
+    integer_in_range("epochs", epochs, 1, 100_000)
     lr = _check_number("lr", lr, strict=True)
-    _check_int("batch_size", batch_size, 1, 100_000)
-    _check_int("seed", seed, 0, 2**32 - 1 - _INIT_SEED_OFFSET)
+    integer_in_range("batch_size", batch_size, 1, 100_000)
+    integer_in_range("seed", seed, 0, 2**32 - 1 - _INIT_SEED_OFFSET)
     init_std = _check_number("init_std", init_std)
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together, got only one of them")
@@ -370,8 +367,8 @@ def k_fold_splits(n: int, k: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
     >>> k_fold_splits(6, 3)[1][0].tolist()
     [0, 1, 4, 5]
     """
-    _check_int("n", n, 2, 10_000_000)
-    _check_int("k", k, 2, n)
+    integer_in_range("n", n, 2, 10_000_000)
+    integer_in_range("k", k, 2, n)
     blocks = torch.arange(n).tensor_split(k)
     return [(torch.cat(blocks[:i] + blocks[i + 1:]), block) for i, block in enumerate(blocks)]
 
@@ -418,10 +415,10 @@ def train_concise(wd: float, train_iter, test_iter, *, num_inputs: int = NUM_INP
     [5, 10]
     """
     wd = _check_number("wd", wd)
-    _check_int("num_epochs", num_epochs, 1, 100_000)
+    integer_in_range("num_epochs", num_epochs, 1, 100_000)
     lr = _check_number("lr", lr, strict=True)
-    _check_int("every", every, 1, num_epochs)
-    _check_int("num_inputs", num_inputs, 1, 10_000)
+    integer_in_range("every", every, 1, num_epochs)
+    integer_in_range("num_inputs", num_inputs, 1, 10_000)
     _check_batches("train_iter", train_iter, num_inputs)
     _check_batches("test_iter", test_iter, num_inputs)
     from d2l import torch as d2l  # after the checks: importing d2l takes seconds
@@ -466,7 +463,7 @@ def decay_step(optimizer: str, values, *, lr: float = 0.1, weight_decay: float =
         raise ValueError(f"optimizer must be one of {sorted(classes)}, got {optimizer!r}")
     lr = _check_number("lr", lr, strict=True)
     weight_decay = _check_number("weight_decay", weight_decay)
-    _check_int("steps", steps, 1, 100_000)
+    integer_in_range("steps", steps, 1, 100_000)
     try:
         start = torch.as_tensor(values, dtype=torch.float32).flatten()
     except (TypeError, ValueError, RuntimeError):
@@ -496,10 +493,10 @@ def train_mlp(dropout: float, data=None, *, hidden: int = 256, steps: int = 200,
     dropout = _check_number("dropout", dropout)
     if dropout >= 1:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
-    _check_int("hidden", hidden, 1, 100_000)
-    _check_int("steps", steps, 1, 100_000)
+    integer_in_range("hidden", hidden, 1, 100_000)
+    integer_in_range("steps", steps, 1, 100_000)
     lr = _check_number("lr", lr, strict=True)
-    _check_int("seed", seed, 0, 2**32 - 1)
+    integer_in_range("seed", seed, 0, 2**32 - 1)
     X, y, X_test, y_test = make_data() if data is None else _check_data(data)
     y = _check_targets("y", y, X.shape[0])
     y_test = _check_targets("y_test", y_test, X_test.shape[0])
@@ -634,7 +631,7 @@ def plot_weight_histograms(weights: dict[str, torch.Tensor], bins: int = 40) -> 
     """
     if not isinstance(weights, dict) or not weights:
         raise TypeError("weights must be a non-empty dict of title -> weight tensor")
-    _check_int("bins", bins, 1, 1000)
+    integer_in_range("bins", bins, 1, 1000)
     flat = {}
     for title, w in weights.items():
         if not isinstance(w, torch.Tensor) or w.numel() == 0:
@@ -676,9 +673,9 @@ def widget_run(lambd: float, epochs: int = 100, n_train: int = N_TRAIN, data=Non
     if lambd * _LR >= 1:
         raise ValueError(f"lambd must be below {1 / _LR:.4g} (lr * lambd < 1 at the trainer's lr "
                          f"{_LR}), got {lambd!r}")
-    _check_int("epochs", epochs, 1, 10_000)
+    integer_in_range("epochs", epochs, 1, 10_000)
     X, y, X_test, y_test = make_data(200) if data is None else _check_data(data)
-    _check_int("n_train", n_train, 1, X.shape[0])
+    integer_in_range("n_train", n_train, 1, X.shape[0])
     return fit_linear(X[:n_train], y[:n_train], [lambd, 0.0], epochs=epochs,
                       X_test=X_test, y_test=y_test)
 
@@ -860,7 +857,7 @@ def holdout_losses(lambdas=SWEEP, n_val: int = 10, **fit_kwargs) -> torch.Tensor
     >>> holdout_losses([1.0, 10.0], epochs=3).shape
     torch.Size([2])
     """
-    _check_int("n_val", n_val, 1, N_TRAIN - 1)
+    integer_in_range("n_val", n_val, 1, N_TRAIN - 1)
     _as_lambdas(lambdas)
     if {"X_test", "y_test"} & set(fit_kwargs):
         raise ValueError("fit_kwargs must not contain X_test or y_test: the held-out examples are "

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 from torch import nn
 
+from helpers.checks import integer_in_range
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.plots import Histogram, histogram
@@ -43,11 +44,6 @@ MAX_WIDGET_DEPTH = 50
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
                        "identity": nn.Identity}
-
-
-def _check_int(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
 
 
 def _check_choice(name: str, value, choices: Sequence[str]) -> None:
@@ -103,8 +99,8 @@ def expected_std(scheme: str, fan_in: int, fan_out: int) -> float:
     0.0791
     """
     _check_choice("scheme", scheme, SCHEMES)
-    _check_int("fan_in", fan_in, 1, 10**7)
-    _check_int("fan_out", fan_out, 1, 10**7)
+    integer_in_range("fan_in", fan_in, 1, 10**7)
+    integer_in_range("fan_out", fan_out, 1, 10**7)
     return {
         "normal 0.01": 0.01,
         "normal 1": 1.0,
@@ -115,11 +111,11 @@ def expected_std(scheme: str, fan_in: int, fan_out: int) -> float:
 
 
 def _check_mlp(depth, width, activation, scheme, seed) -> None:
-    _check_int("depth", depth, 1, 200)
-    _check_int("width", width, 1, 2048)
+    integer_in_range("depth", depth, 1, 200)
+    integer_in_range("width", width, 1, 2048)
     _check_choice("activation", activation, ACTIVATIONS)
     _check_choice("scheme", scheme, SCHEMES)
-    _check_int("seed", seed, 0, 2**32 - 1)
+    integer_in_range("seed", seed, 0, 2**32 - 1)
 
 
 def _family_and_scale(scheme: str, width: int) -> tuple[str, float]:
@@ -206,7 +202,7 @@ def layer_stats(depth: int, width: int, activation: str = "relu", scheme: str = 
     True
     """
     _check_mlp(depth, width, activation, scheme, seed)
-    _check_int("batch", batch, 1, 4096)
+    integer_in_range("batch", batch, 1, 4096)
     act = _ACTIVATION_MODULES[activation]()
     generator = torch.Generator().manual_seed(seed + 1)
     inputs = torch.randn(batch, width, generator=generator).double().requires_grad_(True)
@@ -355,9 +351,9 @@ def product_norms(steps: int = 100, size: int = 4, *, seed: int = 0) -> list[flo
     >>> len(norms), norms[2] > 0
     (3, True)
     """
-    _check_int("steps", steps, 1, 1000)
-    _check_int("size", size, 1, 256)
-    _check_int("seed", seed, 0, 2**32 - 1)
+    integer_in_range("steps", steps, 1, 1000)
+    integer_in_range("size", size, 1, 256)
+    integer_in_range("seed", seed, 0, 2**32 - 1)
     generator = torch.Generator().manual_seed(seed)
     product = torch.randn(size, size, generator=generator, dtype=torch.float64)
     norms = [torch.linalg.matrix_norm(product).item()]
@@ -472,7 +468,7 @@ def init_explorer(depth: int = 50, width: int = 256, activation: str = "relu",
     >>> panel.set(scheme="normal 1"); panel.text.split(",")[0]
     'normal 1'
     """
-    _check_int("depth", depth, 1, MAX_WIDGET_DEPTH)
+    integer_in_range("depth", depth, 1, MAX_WIDGET_DEPTH)
     if width not in WIDTHS:
         raise ValueError(f"width must be one of {list(WIDTHS)}, got {width!r}")
     _check_choice("activation", activation, ACTIVATIONS)

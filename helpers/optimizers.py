@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 import torch
 from torch import nn
 
+from helpers.checks import integer_in_range
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.widgets import Backdrop, Panel
@@ -81,7 +82,7 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, steps: int):
         raise ValueError(f"name must be one of {list(SCHEDULERS)}, got {name!r}")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    _check_int("steps", steps, 4, 100_000)
+    integer_in_range("steps", steps, 4, 100_000)
     schedulers = torch.optim.lr_scheduler
     if name == "StepLR":
         return schedulers.StepLR(optimizer, step_size=steps // 4, gamma=0.5)
@@ -101,7 +102,7 @@ def lr_schedule(name: str, steps: int = 100, lr: float = 0.1) -> list[float]:
     >>> [round(v, 4) for v in lr_schedule("StepLR", steps=8, lr=1.0)]
     [1.0, 1.0, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125]
     """
-    _check_int("steps", steps, 4, 100_000)
+    integer_in_range("steps", steps, 4, 100_000)
     _check_positive("lr", lr)
     weight = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([weight], lr=lr, momentum=0.9)
@@ -193,7 +194,7 @@ def contour_grid(surface: str, n: int = 120) -> tuple[np.ndarray, np.ndarray, np
     if not isinstance(surface, str):
         raise TypeError(f"surface must be a name (str) from {list(SURFACES)}, got {type(surface).__name__}")
     get_surface(surface)
-    _check_int("n", n, 10, 2000)
+    integer_in_range("n", n, 10, 2000)
     return _grid(surface, n)
 
 
@@ -275,7 +276,7 @@ def trajectory(surface: str | Surface, optimizer: str, lr: float, steps: int) ->
     spec = get_surface(surface)
     _check_optimizer_name(optimizer)
     _check_positive("lr", lr)
-    _check_int("steps", steps, 0, 100_000)
+    integer_in_range("steps", steps, 0, 100_000)
     # Plain Python floats, one coordinate at a time: for two numbers this is several times
     # faster than NumPy arrays, whose every operation has a fixed overhead.
     p = list(spec.start)
@@ -327,7 +328,7 @@ def trajectories(surface: str | Surface, optimizers: Sequence[str], lr: float,
     # Checked here too, so that an empty list of optimizers does not let bad values through.
     get_surface(surface)
     _check_positive("lr", lr)
-    _check_int("steps", steps, 0, 100_000)
+    integer_in_range("steps", steps, 0, 100_000)
     return {name: trajectory(surface, name, lr, steps) for name in optimizers}
 
 
@@ -342,7 +343,7 @@ def torch_trajectory(surface: str | Surface, optimizer: str, lr: float, steps: i
     spec = get_surface(surface)
     _check_optimizer_name(optimizer)
     _check_positive("lr", lr)
-    _check_int("steps", steps, 0, 100_000)
+    integer_in_range("steps", steps, 0, 100_000)
     point = torch.tensor(spec.start, dtype=torch.float64, requires_grad=True)
     opt = make_optimizer(optimizer, [point], lr)
     points = [point.detach().clone()]
@@ -406,7 +407,7 @@ class TrajectoryPlot:
     """
 
     def __init__(self, dpi: int = 90) -> None:
-        _check_int("dpi", dpi, 10, 600)
+        integer_in_range("dpi", dpi, 10, 600)
         self.dpi = dpi
         self.ax = None
         self.background = None
@@ -481,7 +482,7 @@ def trajectory_panel(surface: str = "quadratic", optimizers: Sequence[str] = OPT
         raise ValueError(f"optimizers must be a list of names from {list(OPTIMIZERS)}, got {optimizers!r}")
     if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and 1e-4 <= lr <= 1):
         raise ValueError(f"lr must be a number between 0.0001 and 1, got {lr!r}")
-    _check_int("steps", steps, 10, 500)
+    integer_in_range("steps", steps, 10, 500)
     narrow = ipywidgets.Layout(width="250px")
     controls = {
         "surface": ipywidgets.Dropdown(options=list(SURFACES), value=surface, description="surface",
@@ -513,11 +514,6 @@ def demo_panel() -> Panel:
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_int(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int between {low} and {high}, got {value!r}")
 
 
 def _check_positive(name: str, value) -> None:

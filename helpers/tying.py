@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
+from helpers.checks import module as check_module
 from helpers.exercises import CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion, describe
 from helpers.widgets import Panel
 
@@ -39,11 +40,6 @@ def _check_bool(value, name: str) -> None:
 def _check_seed(seed) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be an int between 0 and 2**32 - 1, got {seed!r}")
-
-
-def _check_module(model) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
 
 
 def tied_mlp(tied: bool = True, seed: int = 0) -> nn.Sequential:
@@ -85,7 +81,7 @@ def count_parameters(model: nn.Module, *, remove_duplicate: bool = True) -> int:
     >>> count_parameters(tied_mlp()), count_parameters(tied_mlp(), remove_duplicate=False)
     (121, 193)
     """
-    _check_module(model)
+    check_module(model)
     _check_bool(remove_duplicate, "remove_duplicate")
     return sum(p.numel() for _, p in model.named_parameters(remove_duplicate=remove_duplicate))
 

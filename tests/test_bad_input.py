@@ -15,10 +15,10 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers import (access, course, decay, exercises, gradients, initialization, optimizers, plots,
-                     session, tying, widgets)
+from helpers import (access, checks, course, decay, exercises, gradients, initialization,
+                     optimizers, plots, session, tying, widgets)
 
-FOUNDATION = ["course", "exercises", "plots", "session", "widgets"]
+FOUNDATION = ["checks", "course", "exercises", "plots", "session", "widgets"]
 CHAPTER_MODULES = [chapter.module.split(".")[1] for chapter in course.CHAPTERS]
 
 # Public names that take no caller input, or describe any value by design.
@@ -84,6 +84,12 @@ def history(**changes):
 
 
 BAD_CALLS = {
+    "helpers.checks.integer_in_range": [
+        (lambda: checks.integer_in_range("depth", "3", 1, 5), ValueError, "depth"),
+        (lambda: checks.integer_in_range("depth", 2.0, 1, 5), ValueError, "depth"),
+        (lambda: checks.integer_in_range("depth", 9, 1, 5), ValueError, "depth"),
+    ],
+    "helpers.checks.module": [(lambda: checks.module(torch.zeros(2), "net"), TypeError, "net")],
     "helpers.course.chapter_by_slug": [
         (lambda: course.chapter_by_slug(1), TypeError, "slug"),
         (lambda: course.chapter_by_slug("99_missing"), ValueError, "slug"),
