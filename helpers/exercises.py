@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-from helpers.course import CHAPTERS, chapter_by_slug
+from helpers.course import chapter_by_slug
 
 CORRECT = "correct"
 INCORRECT = "incorrect"
@@ -470,4 +470,4 @@ def load(chapter: str) -> ExerciseSet:
 
 
 __all__ = ["CodeQuestion", "ExerciseSet", "FunctionQuestion", "Question", "ThoughtQuestion",
-           "ValueQuestion", "Verdict", "compare", "describe", "load", "CHAPTERS"]
+           "ValueQuestion", "Verdict", "compare", "describe", "load"]
