@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from torch import nn
 
-from helpers.checks import integer_in_range
+from helpers.checks import finite_number, integer_in_range
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.widgets import Backdrop, Panel
@@ -46,15 +46,6 @@ _INIT_SEED_OFFSET = 1_000_003
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _check_number(name: str, value, *, low: float = 0.0, strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < low or (strict and value == low):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name} must be a number {relation} {low}, got {value!r}")
-    return float(value)
 
 
 def _check_matrix(name: str, value, features: int | None = None) -> None:
@@ -199,8 +190,8 @@ def l1_step(w: torch.Tensor, grad: torch.Tensor, lr: float, lambd: float) -> tor
         raise TypeError(f"w and grad must be tensors, got {describe(w)} and {describe(grad)}")
     if w.shape != grad.shape:
         raise ValueError(f"grad must have the shape of w {list(w.shape)}, got {list(grad.shape)}")
-    lr = _check_number("lr", lr, strict=True)
-    lambd = _check_number("lambd", lambd)
+    lr = finite_number("lr", lr, strict=True)
+    lambd = finite_number("lambd", lambd)
     return w - lr * (grad + lambd * torch.sign(w))
 
 
@@ -212,7 +203,7 @@ def count_near_zero(w: torch.Tensor, tol: float = 1e-2) -> int:
     """
     if not isinstance(w, torch.Tensor):
         raise TypeError(f"w must be a torch.Tensor, got {describe(w)}")
-    tol = _check_number("tol", tol, strict=True)
+    tol = finite_number("tol", tol, strict=True)
     return int((w.detach().abs() < tol).sum())
 
 
@@ -286,10 +277,10 @@ def fit_linear(X: torch.Tensor, y: torch.Tensor, lambdas, *, penalty: str = "l2"
     if penalty not in PENALTIES:
         raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
     integer_in_range("epochs", epochs, 1, 100_000)
-    lr = _check_number("lr", lr, strict=True)
+    lr = finite_number("lr", lr, strict=True)
     integer_in_range("batch_size", batch_size, 1, 100_000)
     integer_in_range("seed", seed, 0, 2**32 - 1 - _INIT_SEED_OFFSET)
-    init_std = _check_number("init_std", init_std)
+    init_std = finite_number("init_std", init_std)
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together, got only one of them")
     if penalty == "l2" and lr * float(lams.max()) >= 1:
@@ -414,9 +405,9 @@ def train_concise(wd: float, train_iter, test_iter, *, num_inputs: int = NUM_INP
     >>> history["epoch"]
     [5, 10]
     """
-    wd = _check_number("wd", wd)
+    wd = finite_number("wd", wd)
     integer_in_range("num_epochs", num_epochs, 1, 100_000)
-    lr = _check_number("lr", lr, strict=True)
+    lr = finite_number("lr", lr, strict=True)
     integer_in_range("every", every, 1, num_epochs)
     integer_in_range("num_inputs", num_inputs, 1, 10_000)
     _check_batches("train_iter", train_iter, num_inputs)
@@ -461,8 +452,8 @@ def decay_step(optimizer: str, values, *, lr: float = 0.1, weight_decay: float =
     classes = {"SGD": torch.optim.SGD, "Adam": torch.optim.Adam, "AdamW": torch.optim.AdamW}
     if optimizer not in classes:
         raise ValueError(f"optimizer must be one of {sorted(classes)}, got {optimizer!r}")
-    lr = _check_number("lr", lr, strict=True)
-    weight_decay = _check_number("weight_decay", weight_decay)
+    lr = finite_number("lr", lr, strict=True)
+    weight_decay = finite_number("weight_decay", weight_decay)
     integer_in_range("steps", steps, 1, 100_000)
     try:
         start = torch.as_tensor(values, dtype=torch.float32).flatten()
@@ -490,12 +481,12 @@ def train_mlp(dropout: float, data=None, *, hidden: int = 256, steps: int = 200,
     >>> sorted(losses)
     ['test', 'train']
     """
-    dropout = _check_number("dropout", dropout)
+    dropout = finite_number("dropout", dropout)
     if dropout >= 1:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     integer_in_range("hidden", hidden, 1, 100_000)
     integer_in_range("steps", steps, 1, 100_000)
-    lr = _check_number("lr", lr, strict=True)
+    lr = finite_number("lr", lr, strict=True)
     integer_in_range("seed", seed, 0, 2**32 - 1)
     X, y, X_test, y_test = make_data() if data is None else _check_data(data)
     y = _check_targets("y", y, X.shape[0])
@@ -669,7 +660,7 @@ def widget_run(lambd: float, epochs: int = 100, n_train: int = N_TRAIN, data=Non
     >>> fit.lambdas.tolist(), fit.test_loss.shape
     ([3.0, 0.0], torch.Size([20, 2]))
     """
-    lambd = _check_number("lambd", lambd)
+    lambd = finite_number("lambd", lambd)
     if lambd * _LR >= 1:
         raise ValueError(f"lambd must be below {1 / _LR:.4g} (lr * lambd < 1 at the trainer's lr "
                          f"{_LR}), got {lambd!r}")

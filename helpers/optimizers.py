@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 import torch
 from torch import nn
 
-from helpers.checks import integer_in_range
+from helpers.checks import finite_number, integer_in_range
 from helpers.exercises import (CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion,
                                describe)
 from helpers.widgets import Backdrop, Panel
@@ -103,7 +103,7 @@ def lr_schedule(name: str, steps: int = 100, lr: float = 0.1) -> list[float]:
     [1.0, 1.0, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125]
     """
     integer_in_range("steps", steps, 4, 100_000)
-    _check_positive("lr", lr)
+    finite_number("lr", lr, strict=True)
     weight = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([weight], lr=lr, momentum=0.9)
     scheduler = make_scheduler(name, optimizer, steps)
@@ -229,7 +229,7 @@ def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     0.9
     """
     _check_optimizer_name(name, "name")
-    _check_positive("lr", lr)
+    finite_number("lr", lr, strict=True)
     params = _check_params(params)
     optim = torch.optim
     if name == "SGD":
@@ -275,7 +275,7 @@ def trajectory(surface: str | Surface, optimizer: str, lr: float, steps: int) ->
     """
     spec = get_surface(surface)
     _check_optimizer_name(optimizer)
-    _check_positive("lr", lr)
+    finite_number("lr", lr, strict=True)
     integer_in_range("steps", steps, 0, 100_000)
     # Plain Python floats, one coordinate at a time: for two numbers this is several times
     # faster than NumPy arrays, whose every operation has a fixed overhead.
@@ -327,7 +327,7 @@ def trajectories(surface: str | Surface, optimizers: Sequence[str], lr: float,
         raise ValueError(f"optimizers must be names from {list(OPTIMIZERS)}, got {unknown!r}")
     # Checked here too, so that an empty list of optimizers does not let bad values through.
     get_surface(surface)
-    _check_positive("lr", lr)
+    finite_number("lr", lr, strict=True)
     integer_in_range("steps", steps, 0, 100_000)
     return {name: trajectory(surface, name, lr, steps) for name in optimizers}
 
@@ -342,7 +342,7 @@ def torch_trajectory(surface: str | Surface, optimizer: str, lr: float, steps: i
     """
     spec = get_surface(surface)
     _check_optimizer_name(optimizer)
-    _check_positive("lr", lr)
+    finite_number("lr", lr, strict=True)
     integer_in_range("steps", steps, 0, 100_000)
     point = torch.tensor(spec.start, dtype=torch.float64, requires_grad=True)
     opt = make_optimizer(optimizer, [point], lr)
@@ -514,12 +514,6 @@ def demo_panel() -> Panel:
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_positive(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 \
-            or not math.isfinite(value):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
 def _check_optimizer_name(name, argument: str = "optimizer") -> None:

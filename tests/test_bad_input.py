@@ -89,6 +89,12 @@ BAD_CALLS = {
         (lambda: checks.integer_in_range("depth", 2.0, 1, 5), ValueError, "depth"),
         (lambda: checks.integer_in_range("depth", 9, 1, 5), ValueError, "depth"),
     ],
+    "helpers.checks.finite_number": [
+        (lambda: checks.finite_number("lr", "0.1"), ValueError, "lr"),
+        (lambda: checks.finite_number("lr", float("inf")), ValueError, "lr"),
+        (lambda: checks.finite_number("lr", -1.0), ValueError, "lr"),
+        (lambda: checks.finite_number("lr", 0, strict=True), ValueError, "lr"),
+    ],
     "helpers.checks.module": [(lambda: checks.module(torch.zeros(2), "net"), TypeError, "net")],
     "helpers.course.chapter_by_slug": [
         (lambda: course.chapter_by_slug(1), TypeError, "slug"),
