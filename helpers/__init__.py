@@ -1,26 +1,20 @@
-"""Parameter Lab helpers: plots, widgets and self-check exercises for the notebooks.
+"""Parameter Lab helpers: the plumbing the notebooks share.
 
-Submodules load on first use, so ``import helpers`` stays cheap:
-
->>> import helpers
->>> helpers.setup()
->>> helpers.exercises.load("01_parameter_access").q1.kind
-'value'
+``import helpers`` stays cheap: ``helpers.widgets``, ``helpers.exercises`` or a
+chapter's module (``helpers.weight_decay``...) is imported the first time it is used.
 """
 
 import importlib
 
 from helpers.session import setup
 
-_SUBMODULES = frozenset({
-    "checks", "course", "exercises", "plots", "session", "widgets",
-    "access", "initialization", "tying", "optimizers", "decay", "gradients",
-})
-
-__all__ = ["setup", *sorted(_SUBMODULES)]
+__all__ = ["setup"]
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    try:
         return importlib.import_module(f"helpers.{name}")
-    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    except ModuleNotFoundError as error:
+        if error.name != f"helpers.{name}":
+            raise
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}") from None
