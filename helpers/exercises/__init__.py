@@ -1,51 +1,48 @@
 """Self-check exercises, in the manner of Kaggle's learntools.
 
-Each chapter module keeps a list ``QUESTIONS``; a notebook loads them by name::
+Each chapter has one spec file, ``helpers/exercises/<chapter>.py`` (the notebook's name
+without its number), holding a list ``QUESTIONS`` of :class:`Value`, :class:`Function`,
+:class:`Code` and :class:`Thought` questions. A notebook loads them by its own name::
 
     ex = helpers.exercises.load("01_parameter_access")
-    ex.q1.check(answer)   # prints a verdict, never raises
+    ex.q1                 # shows the question
+    ex.q1.check(answer)   # prints a verdict; never raises, never hangs
     ex.q1.hint()
     ex.q1.solution()
 
-Four kinds of question:
+A question's ``solution`` is source code that assigns the answer's name; for a
+:class:`Function` question the function it defines is the reference. Its ``wrong``
+entries are plausible mistakes, each source code too: the tests assert that every one
+is judged wrong and the solution right. ``...`` is the placeholder of an unanswered cell.
 
-- :class:`ValueQuestion`: a value, compared with tolerance for floats and tensors,
-  with shape and dtype checked first;
-- :class:`FunctionQuestion`: a function the learner writes, run on fresh cases and
-  compared with a reference;
-- :class:`CodeQuestion`: an object the learner builds (a module, an optimizer, an
-  init function), judged by a verifier that returns what is wrong;
-- :class:`ThoughtQuestion`: free text; only a model answer is offered.
+Checking runs the learner's code from a fixed state and restores the notebook's
+(see :mod:`helpers.checking`), within :data:`TIME_LIMIT` seconds. When the environment
+variable ``PARAMETER_LAB_RESULTS`` names a file, each ``check()`` appends one JSON line
+with the chapter, the question and the status (the class progress report reads them).
 
-``...`` (Ellipsis) is the placeholder in an unanswered cell: checking it says
-"not attempted yet" instead of judging it.
-
->>> q = ValueQuestion("How many weights has nn.Linear(4, 8)?", answer_name="n_weights",
-...                   expected=32, hint="in_features * out_features", solution="n_weights = 4 * 8")
->>> q.check(32)
-Correct.
->>> q.check(...)
-Not attempted yet: replace the ... with your answer for `n_weights`, then run the cell again.
+>>> q = Value("How many weights has `nn.Linear(4, 8)`?", name="n_weights", expected=32,
+...           hint="in times out", solution="n_weights = 4 * 8", wrong=[])
+>>> q.check(32.5)
+Not yet: your answer: 32.5 is not the expected count (a whole number). Try again, or call q.hint() for a hint.
 """
 
 from __future__ import annotations
 
 import importlib
-import math
-import numbers
+import json
+import os
+import re
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
 
-import numpy as np
-import torch
+from helpers.checking import (TimeLimit, changes, compare, describe, error_text, isolated, snapshot,
+                              time_limit)
 
-from helpers.course import chapter_by_slug
-
-CORRECT = "correct"
-INCORRECT = "incorrect"
-NOT_ATTEMPTED = "not attempted"
-THOUGHT = "thought"
+CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT = "correct", "incorrect", "not attempted", "thought"
+TIME_LIMIT = 5.0  # seconds per check: far above any model solution, short enough to notice
+PRELUDE = ("import math\nimport random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+           "import torch.nn.functional as F\nimport helpers\n")
+WITH_TEACHER = "The worked solutions of this copy are with your teacher."
 
 
 @dataclass(frozen=True)
@@ -55,222 +52,64 @@ class Verdict:
     status: str
     message: str
 
-    @property
-    def correct(self) -> bool:
-        return self.status == CORRECT
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class _Mismatch(Exception):
-    """Raised inside comparisons; its message is shown to the learner as is."""
+def run_source(source: str) -> dict:
+    """Execute ``source`` after :data:`PRELUDE` in a fresh namespace, from a fixed state."""
+    namespace: dict = {}
+    with isolated():
+        exec(compile(PRELUDE + source, "<solution>", "exec"), namespace)
+    return namespace
 
 
-def describe(value: Any) -> str:
-    """A short, address-free description of ``value`` for messages.
+class call:  # noqa: N801 (reads as a function call in a spec: call(model, trainable_only=True))
+    """The arguments of one case of a :class:`Function` question, keywords included."""
 
-    >>> describe(torch.zeros(2, 3))
-    'a tensor of shape [2, 3] and dtype torch.float32'
-    >>> describe([1, 2])
-    'a list of length 2'
-    >>> describe(None)
-    'None'
-    """
-    if value is None:
-        return "None"
-    if value is Ellipsis:
-        return "the placeholder ..."
-    if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {list(value.shape)} and dtype {value.dtype}"
-    if isinstance(value, np.ndarray):
-        return f"a NumPy array of shape {list(value.shape)}"
-    if isinstance(value, bool):
-        return f"the bool {value}"
-    if isinstance(value, numbers.Number):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, (list, tuple, dict, set)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, torch.nn.Module):
-        return f"a module of type {type(value).__name__}"
-    if callable(value):
-        return f"the function {getattr(value, '__name__', type(value).__name__)}"
-    return f"an object of type {type(value).__name__}"
-
-
-def _as_number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or isinstance(value, np.bool_):
-        raise _Mismatch(f"{what}: expected a number, got {describe(value)}")
-    if isinstance(value, numbers.Number):
-        return value
-    if isinstance(value, np.generic) and np.issubdtype(type(value), np.number):
-        return value.item()
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.dtype == torch.bool:
-        return value.item()
-    raise _Mismatch(f"{what}: expected a number, got {describe(value)}")
-
-
-def compare(answer: Any, expected: Any, *, rtol: float = 1e-4, atol: float = 1e-6,
-            what: str = "your answer") -> str | None:
-    """Compare ``answer`` with ``expected``; return what is wrong, or ``None`` when they match.
-
-    Tensors are compared by type, shape, dtype, then values within tolerance; floats
-    within tolerance; ints, bools and strings exactly (strings ignore case and
-    surrounding spaces); lists, tuples and dicts element by element.
-
-    >>> compare(torch.ones(8), torch.ones(1, 8))
-    'your answer: expected shape [1, 8], got [8]'
-    >>> compare(0.33333, 1 / 3) is None
-    True
-    """
-    _check_tolerances(rtol, atol)
-    try:
-        _compare(answer, expected, rtol=rtol, atol=atol, what=what)
-    except _Mismatch as mismatch:
-        return str(mismatch)
-    return None
-
-
-def _check_tolerances(rtol, atol) -> None:
-    for name, tolerance in (("rtol", rtol), ("atol", atol)):
-        if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
-            raise ValueError(f"{name} must be a number >= 0, got {tolerance!r}")
-
-
-def _compare(answer, expected, *, rtol, atol, what):
-    if isinstance(expected, torch.Tensor):
-        _compare_tensor(answer, expected, rtol=rtol, atol=atol, what=what)
-    elif isinstance(expected, (bool, np.bool_)):
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1 and answer.dtype == torch.bool:
-            answer = answer.item()
-        if not isinstance(answer, (bool, np.bool_)):
-            raise _Mismatch(f"{what}: expected True or False, got {describe(answer)}")
-        if bool(answer) != bool(expected):
-            raise _Mismatch(f"{what}: {bool(answer)} is not right")
-    elif isinstance(expected, numbers.Integral):
-        number = _as_number(answer, what)
-        if isinstance(number, float) and not number.is_integer():
-            raise _Mismatch(f"{what}: expected a whole number, got {number!r}")
-        if int(number) != int(expected):
-            raise _Mismatch(f"{what}: {int(number)} is not the expected count")
-    elif isinstance(expected, numbers.Real):
-        number = _as_number(answer, what)
-        if math.isnan(number) or not math.isclose(number, expected, rel_tol=rtol, abs_tol=atol):
-            raise _Mismatch(f"{what}: {number:.6g} is not close enough to the expected value")
-    elif isinstance(expected, str):
-        if not isinstance(answer, str):
-            raise _Mismatch(f"{what}: expected a string, got {describe(answer)}")
-        if answer.strip().lower() != expected.strip().lower():
-            raise _Mismatch(f"{what}: {answer!r} is not the expected text")
-    elif isinstance(expected, dict):
-        if not isinstance(answer, dict):
-            raise _Mismatch(f"{what}: expected a dict, got {describe(answer)}")
-        missing = [key for key in expected if key not in answer]
-        extra = [key for key in answer if key not in expected]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"missing keys {missing}")
-            if extra:
-                parts.append(f"unexpected keys {extra}")
-            raise _Mismatch(f"{what}: " + "; ".join(parts))
-        for key in expected:
-            _compare(answer[key], expected[key], rtol=rtol, atol=atol, what=f"{what}[{key!r}]")
-    elif isinstance(expected, (list, tuple)):
-        if not isinstance(answer, (list, tuple)):
-            raise _Mismatch(f"{what}: expected a {type(expected).__name__} of length "
-                            f"{len(expected)}, got {describe(answer)}")
-        if len(answer) != len(expected):
-            raise _Mismatch(f"{what}: expected length {len(expected)}, got {len(answer)}")
-        for index, (got, want) in enumerate(zip(answer, expected)):
-            _compare(got, want, rtol=rtol, atol=atol, what=f"{what}[{index}]")
-    elif isinstance(expected, (set, frozenset)):
-        if not isinstance(answer, (set, frozenset, list, tuple)):
-            raise _Mismatch(f"{what}: expected a set, got {describe(answer)}")
-        got = set(answer)
-        if got != set(expected):
-            raise _Mismatch(f"{what}: the set {sorted(map(str, got))} is not the expected one")
-    elif expected is None:
-        if answer is not None:
-            raise _Mismatch(f"{what}: expected None, got {describe(answer)}")
-    else:
-        raise TypeError(f"expected has a type compare() cannot check: {type(expected).__name__}")
-
-
-def _compare_tensor(answer, expected, *, rtol, atol, what):
-    if isinstance(answer, np.ndarray):
-        raise _Mismatch(f"{what}: expected a torch tensor, got a NumPy array "
-                        "(torch.from_numpy converts it)")
-    if not isinstance(answer, torch.Tensor):
-        raise _Mismatch(f"{what}: expected a tensor of shape {list(expected.shape)}, "
-                        f"got {describe(answer)}")
-    if answer.shape != expected.shape:
-        raise _Mismatch(f"{what}: expected shape {list(expected.shape)}, got {list(answer.shape)}")
-    if answer.dtype != expected.dtype:
-        raise _Mismatch(f"{what}: expected dtype {expected.dtype}, got {answer.dtype}")
-    got = answer.detach().cpu()
-    want = expected.detach().cpu()
-    if want.dtype == torch.bool or not want.is_floating_point():
-        if not torch.equal(got, want):
-            wrong = int((got != want).sum())
-            raise _Mismatch(f"{what}: {wrong} of {want.numel()} entries are not right")
-        return
-    if not torch.allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
-        diff = (got - want).abs()
-        diff = torch.where(torch.isnan(diff), torch.full_like(diff, float("inf")), diff)
-        index = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
-        wrong = int((~torch.isclose(got, want, rtol=rtol, atol=atol)).sum())
-        place = f" (the first is at index {list(index)})" if index else ""
-        raise _Mismatch(f"{what}: {wrong} of {want.numel()} values are off{place}")
+    def __init__(self, *args, **kwargs) -> None:
+        self.args, self.kwargs = args, kwargs
 
 
 class Question:
-    """Base class: a prompt, a hint, a model solution, and :meth:`check`."""
+    """A prompt, a hint, a model solution and :meth:`check`."""
 
     kind = "question"
 
-    def __init__(self, prompt: str, *, answer_name: str, hint: str, solution: str) -> None:
-        for name, value in (("prompt", prompt), ("answer_name", answer_name),
-                            ("hint", hint), ("solution", solution)):
-            if not isinstance(value, str) or not value.strip():
-                raise TypeError(f"{name} must be a non-empty str, got {describe(value)}")
-        if not answer_name.isidentifier():
-            raise ValueError(f"answer_name must be a Python name, got {answer_name!r}")
+    def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=()) -> None:
         self.prompt = textwrap.dedent(prompt).strip()
-        self.answer_name = answer_name
+        self.name = name
         self._hint = textwrap.dedent(hint).strip()
-        self._solution = textwrap.dedent(solution).strip()
-        self.label = "Question"
+        self.solution_code = textwrap.dedent(solution).strip()
+        self.wrong = [textwrap.dedent(source).strip() for source in wrong]
+        self.label, self.chapter, self.solutions_shown = "q", "", True
 
-    @property
-    def solution_code(self) -> str:
-        """The model solution as source text (for a thought question, the model answer)."""
-        return self._solution
-
-    def evaluate(self, answer: Any = Ellipsis) -> Verdict:
-        """Judge ``answer`` and return a :class:`Verdict`; never raises."""
+    def evaluate(self, answer=Ellipsis) -> Verdict:
+        """Judge ``answer``; never raises (but lets KeyboardInterrupt through)."""
         if answer is Ellipsis:
-            return Verdict(NOT_ATTEMPTED,
-                           f"Not attempted yet: replace the ... with your answer for "
-                           f"`{self.answer_name}`, then run the cell again.")
+            return Verdict(NOT_ATTEMPTED, f"Not attempted yet: replace the ... with your answer for "
+                                          f"`{self.name}`, then run the cell again.")
         try:
-            problem = self._judge(answer)
-        except Exception as error:  # a learner's object may fail in any way; report it, never raise
-            problem = f"checking your answer raised {type(error).__name__}: {error}"
+            with isolated(), time_limit(TIME_LIMIT):
+                problem = self._judge(answer)
+        except KeyboardInterrupt:
+            raise
+        except TimeLimit:
+            problem = (f"your answer was still running after {TIME_LIMIT:g} seconds, so it was stopped "
+                       "(an endless loop?)")
+        except SystemExit:
+            problem = "your answer called exit(), which would stop the notebook"
+        except BaseException as error:  # a learner's object can fail in any way: report it
+            problem = f"running your answer raised {error_text(error)}"
         if problem is None:
             return Verdict(CORRECT, "Correct.")
-        return Verdict(INCORRECT, f"Not yet: {problem}. Try again, or call "
-                                  f"{self._call('hint')} for a hint.")
+        return Verdict(INCORRECT, f"Not yet: {problem}. Try again, or call {self.label}.hint() for a hint.")
 
-    def _judge(self, answer: Any) -> str | None:
+    def _judge(self, answer) -> str | None:
         raise NotImplementedError
 
-    def check(self, answer: Any = Ellipsis) -> None:
-        """Print whether ``answer`` is right, and if not, what is wrong with it."""
-        print(self.evaluate(answer).message)
+    def check(self, answer=Ellipsis) -> None:
+        """Print whether ``answer`` is right and, if not, what is wrong with it."""
+        verdict = self.evaluate(answer)
+        _record(self, verdict)
+        print(verdict.message)
 
     def hint(self) -> None:
         """Print a hint."""
@@ -278,173 +117,152 @@ class Question:
 
     def solution(self) -> None:
         """Print the model solution."""
-        print(f"Solution:\n{self._solution}")
+        print(f"Solution:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
 
-    def _call(self, method: str) -> str:
-        return f"{self.label}.{method}()"
+    def _heading(self) -> str:
+        return f"Question {self.label.rsplit('q', 1)[-1]} ({self.kind})"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self._heading()}.** {self.prompt}"
 
     def __repr__(self) -> str:
-        first_line = self.prompt.splitlines()[0]
-        return f"<{self.kind} question {self.label}: {first_line}>"
+        return f"{self._heading()}. {self.prompt}"
 
 
-class ValueQuestion(Question):
-    """The answer is a value: a number, a tensor, a string, a bool, or a list/tuple/dict of them.
+class Value(Question):
+    """The answer is a value, compared by :func:`helpers.checking.compare` with ``expected``.
 
-    ``choices`` restricts a string answer to a few options and names them when the
-    answer is not one of them.
-
-    >>> q = ValueQuestion("Shape of the first layer's weight?", answer_name="shape",
-    ...                   expected=torch.zeros(1, 8), hint="h", solution="s")
-    >>> q.check(torch.zeros(8))
-    Not yet: your answer: expected shape [1, 8], got [8]. Try again, or call Question.hint() for a hint.
+    ``choices`` names the options of a string answer and lists them when it is none of them.
     """
 
     kind = "value"
 
-    def __init__(self, prompt: str, *, answer_name: str, expected: Any, hint: str, solution: str,
-                 rtol: float = 1e-4, atol: float = 1e-6, choices: Sequence[str] | None = None) -> None:
-        super().__init__(prompt, answer_name=answer_name, hint=hint, solution=solution)
-        if expected is Ellipsis:
-            raise ValueError("expected must be a real value, not the placeholder ...")
-        if compare(expected, expected) is not None:
-            raise ValueError(f"expected does not match itself (NaN?): {describe(expected)}")
-        _check_tolerances(rtol, atol)
-        if choices is not None:
-            if not all(isinstance(choice, str) for choice in choices) or not choices:
-                raise TypeError("choices must be a non-empty list of str")
-            if not isinstance(expected, str) or expected.lower() not in [c.lower() for c in choices]:
-                raise ValueError(f"expected must be one of choices {list(choices)}, got {expected!r}")
-        self.expected = expected
-        self.rtol = rtol
-        self.atol = atol
-        self.choices = None if choices is None else tuple(choices)
+    def __init__(self, prompt, *, name, expected, hint, solution, wrong=(), rtol=1e-4, atol=1e-6,
+                 same_dtype=False, choices=None) -> None:
+        super().__init__(prompt, name=name, hint=hint, solution=solution, wrong=wrong)
+        self.expected, self.choices = expected, choices
+        self.tolerance = {"rtol": rtol, "atol": atol, "same_dtype": same_dtype}
 
     def _judge(self, answer):
-        if self.choices is not None:
-            options = ", ".join(repr(c) for c in self.choices)
-            if not isinstance(answer, str):
-                return f"expected one of {options}, got {describe(answer)}"
-            if answer.strip().lower() not in [c.lower() for c in self.choices]:
-                return f"expected one of {options}, got {answer!r}"
-        return compare(answer, self.expected, rtol=self.rtol, atol=self.atol)
+        if self.choices is not None and answer not in self.choices:
+            options = ", ".join(repr(choice) for choice in self.choices)
+            return f"expected one of {options}, got {describe(answer)}"
+        return compare(answer, self.expected, **self.tolerance)
 
 
-class FunctionQuestion(Question):
-    """The answer is a function; it is called on fresh cases and compared with ``reference``.
+class Function(Question):
+    """The answer is a function, called on fresh ``cases()`` and compared with the solution's.
 
-    ``cases`` is a callable returning a list of argument tuples; it is called anew
-    for every check, so a function that mutates its input cannot spoil later cases.
-
-    >>> q = FunctionQuestion("Count the elements of a tensor.", answer_name="count",
-    ...                      reference=lambda t: t.numel(),
-    ...                      cases=lambda: [(torch.zeros(2, 3),), (torch.zeros(5),)],
-    ...                      hint="h", solution="count = lambda t: t.numel()")
-    >>> q.check(lambda t: len(t))
-    Not yet: for the input (a tensor of shape [2, 3] and dtype torch.float32): your answer: 2 is not the expected count. Try again, or call Question.hint() for a hint.
+    ``cases`` returns a list of argument tuples or :class:`call` objects. It is called
+    anew, from the same seed, for the reference and for the learner, so both get equal
+    fresh inputs. With ``pure=True`` the learner's call must leave its inputs unchanged.
     """
 
     kind = "function"
 
-    def __init__(self, prompt: str, *, answer_name: str, reference: Callable[..., Any],
-                 cases: Callable[[], Iterable[tuple]], hint: str, solution: str,
-                 rtol: float = 1e-4, atol: float = 1e-6) -> None:
-        super().__init__(prompt, answer_name=answer_name, hint=hint, solution=solution)
-        if not callable(reference):
-            raise TypeError(f"reference must be callable, got {describe(reference)}")
-        if not callable(cases):
-            raise TypeError(f"cases must be a callable returning argument tuples, got {describe(cases)}")
-        _check_tolerances(rtol, atol)
-        self.reference = reference
-        self.cases = cases
-        self.rtol = rtol
-        self.atol = atol
+    def __init__(self, prompt, *, name, cases, hint, solution, wrong=(), pure=False, rtol=1e-4,
+                 atol=1e-6, same_dtype=False) -> None:
+        super().__init__(prompt, name=name, hint=hint, solution=solution, wrong=wrong)
+        self.cases, self.pure = cases, pure
+        self.tolerance = {"rtol": rtol, "atol": atol, "same_dtype": same_dtype}
+        self._reference = None
+
+    @property
+    def reference(self):
+        if self._reference is None:
+            self._reference = run_source(self.solution_code)[self.name]
+        return self._reference
+
+    def _fresh_cases(self, index: int) -> call:
+        with isolated(seed=index):
+            case = self.cases()[index]
+        return case if isinstance(case, call) else call(*case)
 
     def _judge(self, answer):
-        if not callable(answer) or isinstance(answer, type):
-            return f"expected a function, got {describe(answer)}"
-        for args in self.cases():
-            shown = ", ".join(describe(arg) for arg in args)
-            want = self.reference(*_fresh(args))
+        if not callable(answer) or isinstance(answer, type) or _is_module(answer):
+            return f"expected a function (written with def), got {describe(answer)}"
+        reference = self.reference
+        with isolated():
+            count = len(self.cases())
+        for index in range(count):
+            case = self._fresh_cases(index)
+            with isolated(seed=index):
+                want = reference(*case.args, **case.kwargs)
+            case = self._fresh_cases(index)
+            shown = ", ".join([describe(arg) for arg in case.args] +
+                              [f"{key}={describe(value)}" for key, value in case.kwargs.items()])
+            before = snapshot([case.args, case.kwargs]) if self.pure else None
             try:
-                got = answer(*_fresh(args))
-            except Exception as error:
-                return f"your function raised {type(error).__name__}: {error} when called with ({shown})"
-            problem = compare(got, want, rtol=self.rtol, atol=self.atol, what="your answer")
+                with isolated(seed=index):
+                    got = answer(*case.args, **case.kwargs)
+            except (KeyboardInterrupt, TimeLimit, SystemExit):
+                raise
+            except BaseException as error:
+                return f"your function raised {error_text(error)} when called with ({shown})"
+            if self.pure:
+                mutated = changes(before, [case.args, case.kwargs])
+                if mutated:
+                    return f"called with ({shown}), {mutated}; the question asks you not to change it"
+            problem = compare(got, want, **self.tolerance)
             if problem is not None:
                 return f"for the input ({shown}): {problem}"
         return None
 
 
-def _fresh(args: tuple) -> tuple:
-    return tuple(arg.clone() if isinstance(arg, torch.Tensor) else arg for arg in args)
+def _is_module(value) -> bool:
+    import torch
+
+    return isinstance(value, torch.nn.Module)
 
 
-class CodeQuestion(Question):
-    """The answer is an object (a module, an optimizer, an init function...) judged by ``verify``.
-
-    ``verify(answer)`` returns ``None`` when the answer is right, or a sentence saying
-    what is wrong. Any exception it meets is reported as a problem with the answer.
-
-    >>> def verify(module):
-    ...     if not isinstance(module, torch.nn.Linear):
-    ...         return f"expected an nn.Linear, got {describe(module)}"
-    >>> q = CodeQuestion("Build a Linear layer.", answer_name="layer", verify=verify,
-    ...                  hint="h", solution="layer = nn.Linear(2, 2)")
-    >>> q.check(torch.nn.ReLU())
-    Not yet: expected an nn.Linear, got a module of type ReLU. Try again, or call Question.hint() for a hint.
-    """
+class Code(Question):
+    """The answer is an object (a module, an optimizer, an init function...) judged by ``verify``,
+    which returns ``None`` when it is right or a sentence saying what is wrong."""
 
     kind = "code"
 
-    def __init__(self, prompt: str, *, answer_name: str, verify: Callable[[Any], str | None],
-                 hint: str, solution: str) -> None:
-        super().__init__(prompt, answer_name=answer_name, hint=hint, solution=solution)
-        if not callable(verify):
-            raise TypeError(f"verify must be callable, got {describe(verify)}")
+    def __init__(self, prompt, *, name, verify, hint, solution, wrong=()) -> None:
+        super().__init__(prompt, name=name, hint=hint, solution=solution, wrong=wrong)
         self.verify = verify
 
     def _judge(self, answer):
         return self.verify(answer)
 
 
-class ThoughtQuestion(Question):
-    """A question to think or write about; ``check`` only points to the model answer.
-
-    >>> q = ThoughtQuestion("Why?", answer_name="thoughts", hint="h", solution="Because.")
-    >>> q.check("my notes")
-    Thought question: nothing to check automatically. Compare your answer with Question.solution().
-    """
+class Thought(Question):
+    """A question to think or write about: ``check()`` points to the model answer."""
 
     kind = "thought"
 
-    def evaluate(self, answer: Any = Ellipsis) -> Verdict:
+    def evaluate(self, answer=Ellipsis) -> Verdict:
         return Verdict(THOUGHT, "Thought question: nothing to check automatically. "
-                                f"Compare your answer with {self._call('solution')}.")
+                                f"Compare your answer with {self.label}.solution().")
 
     def solution(self) -> None:
-        print(f"Model answer:\n{self._solution}")
+        print(f"Model answer:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
+
+
+def _record(question: Question, verdict: Verdict) -> None:
+    path = os.environ.get("PARAMETER_LAB_RESULTS")
+    if not path:
+        return
+    line = json.dumps({"chapter": question.chapter, "question": question.label.split(".")[-1],
+                       "status": verdict.status})
+    try:
+        with open(path, "a", encoding="utf-8") as results:
+            results.write(line + "\n")
+    except OSError:
+        pass  # the report then shows the question as not attempted; the learner is not disturbed
 
 
 class ExerciseSet:
-    """The questions of one chapter, reachable as ``q1``, ``q2``, ...
+    """The questions of one chapter, reachable as ``q1``, ``q2``, ..."""
 
-    >>> ex = ExerciseSet("demo", [ThoughtQuestion("Why?", answer_name="a", hint="h", solution="s")])
-    >>> ex.q1.label
-    'ex.q1'
-    >>> ex
-    Exercises for demo: q1 (thought)
-    """
-
-    def __init__(self, name: str, questions: Sequence[Question]) -> None:
-        if not isinstance(name, str):
-            raise TypeError(f"name must be a str, got {describe(name)}")
-        if not questions or not all(isinstance(q, Question) for q in questions):
-            raise TypeError("questions must be a non-empty list of Question objects")
-        self.name = name
-        self.questions = list(questions)
+    def __init__(self, chapter: str, questions, *, solutions: bool = True) -> None:
+        self.chapter, self.questions = chapter, list(questions)
         for number, question in enumerate(self.questions, start=1):
-            question.label = f"ex.q{number}"
+            question.label, question.chapter = f"ex.q{number}", chapter
+            question.solutions_shown = solutions
             setattr(self, f"q{number}", question)
 
     def __iter__(self):
@@ -455,19 +273,42 @@ class ExerciseSet:
 
     def __repr__(self) -> str:
         listing = ", ".join(f"q{n} ({q.kind})" for n, q in enumerate(self.questions, start=1))
-        return f"Exercises for {self.name}: {listing}"
+        return f"Exercises for {self.chapter}: {listing}"
 
 
-def load(chapter: str) -> ExerciseSet:
-    """Load the exercises of a chapter by its notebook name.
+def spec_module(chapter: str) -> str:
+    """The spec module of a notebook name: ``01_parameter_access`` -> ``helpers.exercises.parameter_access``."""
+    return "helpers.exercises." + re.sub(r"^\d+_", "", chapter)
 
-    >>> load("01_parameter_access").q1.label
-    'ex.q1'
+
+def load(chapter: str, *, solutions: bool = True) -> ExerciseSet:
+    """The exercises of the notebook named ``chapter`` (its file name without ``.ipynb``).
+
+    ``solutions=False`` is for graded student copies: ``solution()`` then says the
+    solutions are with the teacher, while hints still work.
     """
-    entry = chapter_by_slug(chapter)
-    module = importlib.import_module(entry.module)
-    return ExerciseSet(chapter, module.QUESTIONS)
+    if not isinstance(chapter, str) or not re.fullmatch(r"\d+_[a-z0-9_]+", chapter):
+        raise ValueError(f"load() takes the notebook's name, such as '01_parameter_access', "
+                         f"not {describe(chapter)}")
+    try:
+        module = importlib.import_module(spec_module(chapter))
+    except ModuleNotFoundError as error:
+        if error.name != spec_module(chapter):
+            raise
+        raise ValueError(f"There are no exercises for {chapter!r}: check the notebook's name.") from None
+    # fresh copies, so two notebooks (or a test) never share a question's label
+    questions = [_copy(question) for question in module.QUESTIONS]
+    return ExerciseSet(chapter, questions, solutions=solutions)
 
 
-__all__ = ["CodeQuestion", "ExerciseSet", "FunctionQuestion", "Question", "ThoughtQuestion",
-           "ValueQuestion", "Verdict", "compare", "describe", "load"]
+def _copy(question: Question) -> Question:
+    clone = object.__new__(type(question))
+    clone.__dict__.update(question.__dict__)
+    return clone
+
+
+# TEMPORARY while the chapter modules move to spec files (removed at integration)
+from helpers.exercises.legacy import CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion  # noqa: E402,F401
+
+__all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "THOUGHT", "Code", "ExerciseSet", "Function", "Thought",
+           "Value", "Verdict", "call", "compare", "describe", "load", "run_source"]
