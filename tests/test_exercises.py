@@ -1,4 +1,10 @@
-import math
+"""The exercise engine: how answers are compared, isolated, timed and reported."""
+
+import json
+import random
+import sys
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -6,235 +12,247 @@ import torch
 from hypothesis import given, settings, strategies as st
 from torch import nn
 
-from helpers import exercises
-from helpers.exercises import (CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT, CodeQuestion,
-                               ExerciseSet, FunctionQuestion, ThoughtQuestion, ValueQuestion,
-                               compare, describe)
+from helpers import checking, exercises
+from helpers.checking import compare, describe
+from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT, Code, Function, Thought, Value, call
 
 
 def value_q(expected, **kwargs):
-    return ValueQuestion("prompt", answer_name="answer", expected=expected, hint="a hint",
-                         solution="answer = 1", **kwargs)
+    return Value("prompt", name="answer", expected=expected, hint="a hint", solution="answer = 1", **kwargs)
 
 
-def square_q():
-    return FunctionQuestion("Square a tensor.", answer_name="square", reference=lambda t: t * t,
-                            cases=lambda: [(torch.arange(3.0),), (torch.ones(2, 2),)],
-                            hint="h", solution="square = lambda t: t * t")
+def count_q():
+    return Function("Count the parameters.", name="count", hint="h",
+                    solution="def count(model):\n    return sum(p.numel() for p in model.parameters())",
+                    cases=lambda: [(nn.Linear(3, 2),), (nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)),)])
 
 
-class TestCompare:
-    def test_tensor_shape_message_names_both_shapes(self):
+def double_q():
+    return Function("Double w without changing it.", name="double", hint="h", pure=True,
+                    solution="def double(w):\n    return w * 2", cases=lambda: [(torch.ones(3),)])
+
+
+class TestCounts:
+    @pytest.mark.parametrize("answer", [49, 49.0, np.int64(49), np.float32(49.0), torch.tensor(49),
+                                        np.array(49), Fraction(98, 2), Decimal("49")])
+    def test_the_count_in_any_numeric_type_is_right(self, answer):
+        assert compare(answer, 49) is None
+
+    @pytest.mark.parametrize("answer", [np.float32(49.5), Decimal("49.5"), Fraction(99, 2), 49.5, 48,
+                                        float("nan"), float("inf"), True, "49", 10**400, 1 + 2j])
+    def test_anything_but_the_count_is_wrong(self, answer):
+        assert compare(answer, 49) is not None
+
+    def test_huge_numbers_are_not_printed_digit_by_digit(self):
+        assert len(compare(10**400, 49)) < 80
+        assert len(compare(10**400, 0.5)) < 80
+
+
+class TestValues:
+    def test_floats_within_tolerance(self):
+        assert compare(0.33333, 1 / 3) is None
+        assert compare(0.3, 1 / 3) is not None
+
+    def test_numpy_and_zero_d_numbers_are_numbers(self):
+        assert compare(np.float32(2.5), 2.5) is None
+        assert compare(torch.tensor(2.5, dtype=torch.float64), 2.5) is None
+        assert compare(np.array(2.5), 2.5) is None
+
+    def test_strings_are_exact_and_say_so_when_only_case_differs(self):
+        message = compare("0.BLOCK 1.0.BIAS", "0.block 1.0.bias")
+        assert "case-sensitive" in message
+        assert compare(" 0.block 1.0.bias ", "0.block 1.0.bias") is None
+
+    def test_sets_accept_any_collection_of_the_elements(self):
+        assert compare({"a": 1, "b": 2}.keys(), {"a", "b"}) is None
+        assert compare(["b", "a"], {"a", "b"}) is None
+        assert compare("ab", {"a", "b"}) is not None
+        assert compare({"a"}, {"a", "b"}) is not None
+
+    def test_float_tensor_of_any_float_dtype_unless_asked(self):
+        assert compare(torch.ones(3, dtype=torch.float64), torch.ones(3)) is None
+        assert "dtype" in compare(torch.ones(3, dtype=torch.float64), torch.ones(3), same_dtype=True)
+        assert "float tensor" in compare(torch.ones(3, dtype=torch.int64), torch.ones(3))
+
+    def test_tensor_messages(self):
         assert compare(torch.ones(8), torch.ones(1, 8)) == "your answer: expected shape [1, 8], got [8]"
-
-    def test_tensor_dtype_is_checked_before_values(self):
-        assert "expected dtype torch.int64, got torch.float32" in compare(torch.ones(2), torch.ones(2, dtype=torch.int64))
-
-    def test_tensor_within_tolerance_matches(self):
-        assert compare(torch.tensor([1.0, 2.0]) + 1e-7, torch.tensor([1.0, 2.0])) is None
-
-    def test_tensor_values_off_reports_count_and_first_index(self):
-        message = compare(torch.tensor([[1.0, 5.0], [3.0, 4.0]]), torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
-        assert message == "your answer: 1 of 4 values are off (the first is at index [0, 1])"
-
-    def test_numpy_array_for_tensor_points_to_from_numpy(self):
+        assert compare(torch.tensor([1.0, 5.0]), torch.tensor([1.0, 2.0])) == "your answer: 1 of 2 values are off"
         assert "torch.from_numpy" in compare(np.ones(3), torch.ones(3))
+        assert "meta device" in compare(torch.empty(3, device="meta"), torch.ones(3))
+        assert compare(torch.ones(3).to_sparse(), torch.ones(3)) is None
 
-    def test_parameter_counts_as_tensor(self):
-        assert compare(nn.Parameter(torch.ones(2)), torch.ones(2)) is None
+    def test_self_containing_list_is_judged_not_crashed(self):
+        loop = []
+        loop.append(loop)
+        assert compare(loop, [1]) is not None
 
-    def test_nan_never_matches(self):
-        assert compare(float("nan"), 1.0) is not None
-        assert compare(torch.tensor([float("nan")]), torch.tensor([1.0])) is not None
+    def test_describe_never_raises_and_names_classes(self):
+        class Weird:
+            def __repr__(self):
+                raise RuntimeError
 
-    def test_float_tolerance(self):
-        assert compare(1 / 3 + 1e-7, 1 / 3) is None
-        assert "not close enough" in compare(0.34, 1 / 3)
+            def __len__(self):
+                raise RuntimeError
+        assert describe(int) == "the class int"
+        assert isinstance(describe(Weird()), str)
 
-    def test_int_accepts_integral_float_and_tensor_but_not_bool(self):
-        assert compare(49.0, 49) is None
-        assert compare(torch.tensor(49), 49) is None
-        assert compare(49.5, 49) == "your answer: expected a whole number, got 49.5"
-        assert "expected a number" in compare(True, 1)
-
-    def test_bool_requires_bool(self):
-        assert compare(True, True) is None
-        assert compare(torch.tensor(True), True) is None
-        assert "expected True or False" in compare(1, True)
-
-    def test_string_ignores_case_and_spaces(self):
-        assert compare("  Kaiming ", "kaiming") is None
-        assert "expected a string" in compare(3, "kaiming")
-
-    def test_nested_containers_name_the_position(self):
-        assert compare([1, (2, 3.5)], [1, (2, 3.0)]).startswith("your answer[1][1]:")
-        assert compare({"a": 1}, {"a": 1, "b": 2}) == "your answer: missing keys ['b']"
-        assert "expected length 2, got 3" in compare([1, 2, 3], [1, 2])
-
-    def test_unsupported_expected_type_is_a_programming_error(self):
-        with pytest.raises(TypeError, match="expected has a type"):
-            compare(1, object())
+    @settings(max_examples=60, deadline=None)
+    @given(st.one_of(st.integers(), st.floats(allow_nan=True), st.text(), st.booleans(), st.none(),
+                     st.lists(st.integers(), max_size=5), st.complex_numbers()))
+    def test_compare_never_raises(self, answer):
+        for expected in (3, 0.5, "key", {"a", "b"}, [1, 2], torch.ones(2), True):
+            assert compare(answer, expected) is None or isinstance(compare(answer, expected), str)
 
 
-class TestValueQuestion:
-    def test_correct_incorrect_and_not_attempted(self):
-        q = value_q(49)
-        assert q.evaluate(49).status == CORRECT
-        assert q.evaluate(48).status == INCORRECT
-        assert q.evaluate(...).status == NOT_ATTEMPTED
-        assert q.evaluate().status == NOT_ATTEMPTED
+class TestVerdicts:
+    def test_placeholder_is_not_attempted(self):
+        assert value_q(3).evaluate(...).status == NOT_ATTEMPTED
 
-    def test_incorrect_message_points_to_the_hint(self, capsys):
-        q = value_q(torch.zeros(1, 8))
-        q.label = "ex.q2"
-        q.check(torch.zeros(8))
+    def test_choices_list_the_options(self):
+        verdict = value_q("b", choices=("a", "b")).evaluate("c")
+        assert verdict.status == INCORRECT and "'a', 'b'" in verdict.message
+
+    def test_reference_of_a_function_question_is_its_solution(self):
+        question = count_q()
+        assert question.reference(nn.Linear(3, 2)) == 8
+        assert question.evaluate(lambda m: sum(p.numel() for p in m.parameters())).status == CORRECT
+
+    def test_buffers_are_not_parameters(self):
+        verdict = count_q().evaluate(lambda m: sum(t.numel() for t in m.state_dict().values()))
+        assert verdict.status == INCORRECT and "Sequential" in verdict.message
+
+    @pytest.mark.parametrize("answer", [nn.Linear(2, 2), int, 3, None])
+    def test_a_function_question_wants_a_function(self, answer):
+        assert "expected a function" in count_q().evaluate(answer).message
+
+    def test_keyword_cases(self):
+        question = Function("p", name="power", hint="h", solution="def power(x, k=2):\n    return x ** k",
+                            cases=lambda: [call(3, k=3)])
+        assert question.evaluate(lambda x, k=2: x ** k).status == CORRECT
+        assert question.evaluate(lambda x, k=2: x ** 2).status == INCORRECT
+
+    def test_pure_questions_reject_in_place_updates(self):
+        assert "modified in place" in double_q().evaluate(lambda w: w.mul_(2)).message
+        assert double_q().evaluate(lambda w: w * 2).status == CORRECT
+
+    def test_snapshot_sees_modules_grads_and_flags(self):
+        model = nn.Linear(2, 1)
+        before = checking.snapshot(model)
+        model.weight.requires_grad_(False)
+        assert "requires_grad" in checking.changes(before, model)
+        model = nn.Linear(2, 1)
+        before = checking.snapshot(model)
+        model(torch.ones(1, 2)).sum().backward()
+        assert "gradient" in checking.changes(before, model)
+
+    def test_code_question_reports_the_verifier_sentence(self):
+        question = Code("p", name="layer", hint="h", solution="layer = nn.Linear(2, 2)",
+                        verify=lambda m: None if isinstance(m, nn.Linear) else f"expected a Linear, got {describe(m)}")
+        assert question.evaluate(nn.Linear(2, 2)).status == CORRECT
+        assert question.evaluate(nn.ReLU()).message.startswith("Not yet: expected a Linear, got a module of type ReLU")
+
+    def test_thought_points_to_the_model_answer(self, capsys):
+        question = Thought("Why?", name="thoughts", hint="h", solution="Because.")
+        assert question.evaluate("notes").status == THOUGHT
+        question.solution()
+        assert "Because." in capsys.readouterr().out
+
+
+class TestNeverRaisesNeverHangs:
+    def test_exit_becomes_a_verdict(self):
+        assert "exit()" in count_q().evaluate(lambda m: sys.exit(1)).message
+        assert "exit()" in count_q().evaluate(lambda m: exit()).message
+
+    def test_an_exception_whose_str_raises_becomes_a_verdict(self):
+        class Broken(Exception):
+            def __str__(self):
+                raise ValueError("no text")
+
+        def answer(model):
+            raise Broken
+        assert "Broken" in count_q().evaluate(answer).message
+
+    def test_a_base_exception_becomes_a_verdict(self):
+        class Odd(BaseException):
+            pass
+
+        def answer(model):
+            raise Odd
+        assert count_q().evaluate(answer).status == INCORRECT
+
+    def test_an_endless_loop_is_stopped(self, monkeypatch):
+        monkeypatch.setattr(exercises, "TIME_LIMIT", 0.3)
+
+        def answer(model):
+            while True:
+                try:
+                    pass
+                except BaseException:  # even a learner who swallows everything is stopped
+                    pass
+        assert "still running" in count_q().evaluate(answer).message
+
+    def test_keyboard_interrupt_still_stops_the_cell(self):
+        def answer(model):
+            raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            count_q().evaluate(answer)
+
+
+class TestIsolation:
+    def test_a_check_leaves_rng_dtype_grad_mode_and_threads_alone(self):
+        torch.manual_seed(123)
+        random.seed(5)
+        before = (torch.get_rng_state(), random.getstate(), torch.get_num_threads())
+
+        def answer(model):
+            torch.set_default_dtype(torch.float64)
+            torch.set_grad_enabled(False)
+            torch.manual_seed(9)
+            random.seed(9)
+            torch.rand(100)
+            return sum(p.numel() for p in model.parameters())
+        assert count_q().evaluate(answer).status == CORRECT
+        assert torch.equal(before[0], torch.get_rng_state()) and before[1] == random.getstate()
+        assert torch.get_default_dtype() == torch.float32 and torch.is_grad_enabled()
+        assert torch.get_num_threads() == before[2]
+
+    def test_a_check_does_not_depend_on_the_notebook_state(self):
+        question = count_q()
+        torch.set_default_dtype(torch.float64)
+        try:
+            with torch.no_grad():
+                assert question.evaluate(lambda m: sum(p.numel() for p in m.parameters())).status == CORRECT
+        finally:
+            torch.set_default_dtype(torch.float32)
+
+
+class TestLoading:
+    def test_unknown_or_malformed_names_get_one_sentence(self):
+        with pytest.raises(ValueError, match="no exercises"):
+            exercises.load("99_no_such_chapter")
+        with pytest.raises(ValueError, match="notebook's name"):
+            exercises.load(3)
+
+    def test_student_copies_keep_hints_and_hide_solutions(self, capsys):
+        exercise_set = exercises.ExerciseSet("01_demo", [value_q(3)], solutions=False)
+        exercise_set.q1.solution()
+        exercise_set.q1.hint()
         out = capsys.readouterr().out
-        assert "expected shape [1, 8], got [8]" in out
-        assert "ex.q2.hint()" in out
+        assert exercises.WITH_TEACHER in out and "answer = 1" not in out and "a hint" in out
 
-    def test_choices_name_the_options(self):
-        q = value_q("xavier", choices=["normal", "xavier", "kaiming"])
-        assert q.evaluate("XAVIER").correct
-        assert "'normal', 'xavier', 'kaiming'" in q.evaluate("glorot").message
+    def test_checks_append_progress_lines_when_asked(self, tmp_path, monkeypatch, capsys):
+        results = tmp_path / "results.jsonl"
+        monkeypatch.setenv("PARAMETER_LAB_RESULTS", str(results))
+        exercise_set = exercises.ExerciseSet("01_demo", [value_q(3), value_q(4)])
+        exercise_set.q1.check(3)
+        exercise_set.q2.check(5)
+        exercise_set.q2.check()
+        lines = [json.loads(line) for line in results.read_text().splitlines()]
+        assert lines == [{"chapter": "01_demo", "question": "q1", "status": CORRECT},
+                         {"chapter": "01_demo", "question": "q2", "status": INCORRECT},
+                         {"chapter": "01_demo", "question": "q2", "status": NOT_ATTEMPTED}]
 
-    def test_hint_and_solution_print(self, capsys):
-        q = value_q(1)
-        q.hint()
-        q.solution()
-        assert capsys.readouterr().out == "Hint: a hint\nSolution:\nanswer = 1\n"
-
-    @pytest.mark.parametrize("kwargs, error", [
-        ({"expected": ...}, ValueError),
-        ({"expected": float("nan")}, ValueError),
-        ({"expected": 1, "rtol": -1}, ValueError),
-        ({"expected": "a", "choices": ["b"]}, ValueError),
-        ({"expected": "a", "choices": [1]}, TypeError),
-    ])
-    def test_bad_definitions_are_refused(self, kwargs, error):
-        with pytest.raises(error):
-            ValueQuestion("p", answer_name="a", hint="h", solution="s", **kwargs)
-
-    @pytest.mark.parametrize("field, value", [("prompt", ""), ("hint", None), ("solution", 3)])
-    def test_text_fields_must_be_text(self, field, value):
-        args = {"prompt": "p", "hint": "h", "solution": "s"}
-        args[field] = value
-        with pytest.raises(TypeError, match=field):
-            ValueQuestion(answer_name="a", expected=1, **args)
-
-    def test_answer_name_must_be_an_identifier(self):
-        with pytest.raises(ValueError, match="answer_name"):
-            ValueQuestion("p", answer_name="not a name", expected=1, hint="h", solution="s")
-
-
-class TestFunctionQuestion:
-    def test_right_function_passes_every_case(self):
-        assert square_q().evaluate(lambda t: t ** 2).correct
-
-    def test_wrong_function_reports_the_input(self):
-        message = square_q().evaluate(lambda t: t + t).message
-        assert "for the input (a tensor of shape [3] and dtype torch.float32)" in message
-
-    def test_exception_in_learner_code_is_reported_not_raised(self):
-        message = square_q().evaluate(lambda t: 1 / 0).message
-        assert "your function raised ZeroDivisionError: division by zero" in message
-
-    def test_not_callable(self):
-        assert "expected a function, got the number 3" in square_q().evaluate(3).message
-
-    def test_a_class_is_not_accepted_as_a_function(self):
-        assert square_q().evaluate(nn.Linear).status == INCORRECT
-
-    def test_cases_are_fresh_so_mutation_cannot_leak(self):
-        def mutating(t):
-            t.mul_(0)
-            return t * t
-        assert square_q().evaluate(mutating).status == INCORRECT
-        assert square_q().evaluate(lambda t: t * t).correct
-
-    def test_bad_definition(self):
-        with pytest.raises(TypeError, match="reference"):
-            FunctionQuestion("p", answer_name="f", reference=3, cases=lambda: [], hint="h", solution="s")
-        with pytest.raises(TypeError, match="cases"):
-            FunctionQuestion("p", answer_name="f", reference=abs, cases=[(1,)], hint="h", solution="s")
-
-
-class TestCodeQuestion:
-    def test_verifier_message_is_shown(self):
-        q = CodeQuestion("p", answer_name="m", hint="h", solution="s",
-                         verify=lambda m: None if isinstance(m, nn.Linear) else "expected a Linear")
-        assert q.evaluate(nn.Linear(1, 1)).correct
-        assert "expected a Linear" in q.evaluate(nn.ReLU()).message
-
-    def test_exception_while_verifying_becomes_a_message(self):
-        q = CodeQuestion("p", answer_name="m", hint="h", solution="s", verify=lambda m: m.weight.shape)
-        verdict = q.evaluate(42)
-        assert verdict.status == INCORRECT
-        assert "checking your answer raised AttributeError" in verdict.message
-
-
-class TestThoughtQuestion:
-    def test_check_points_to_the_model_answer(self, capsys):
-        q = ThoughtQuestion("Why?", answer_name="notes", hint="h", solution="Because.")
-        assert q.evaluate("anything").status == THOUGHT
-        q.solution()
-        assert capsys.readouterr().out == "Model answer:\nBecause.\n"
-
-
-class TestExerciseSet:
-    def test_questions_are_numbered_and_labelled(self):
-        ex = ExerciseSet("demo", [value_q(1), square_q()])
-        assert ex.q2.label == "ex.q2"
-        assert len(ex) == 2
-        assert repr(ex) == "Exercises for demo: q1 (value), q2 (function)"
-
-    def test_empty_or_wrong_questions(self):
-        with pytest.raises(TypeError):
-            ExerciseSet("demo", [])
-        with pytest.raises(TypeError):
-            ExerciseSet("demo", ["q"])
-
-    def test_load_unknown_chapter_names_the_known_ones(self):
-        with pytest.raises(ValueError, match="01_parameter_access"):
-            exercises.load("07_nope")
-        with pytest.raises(TypeError, match="slug"):
-            exercises.load(7)
-
-
-def test_describe_never_shows_addresses():
-    assert "0x" not in describe(object())
-    assert describe(lambda: 0) == "the function <lambda>"
-    assert describe(nn.ReLU()) == "a module of type ReLU"
-
-
-# Property-based: a check must print a verdict for anything a learner might pass, never raise.
-anything = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=20), st.lists(st.integers(), max_size=5),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
-    st.builds(lambda shape: torch.zeros(shape), st.lists(st.integers(0, 3), max_size=3)),
-    st.builds(lambda n: np.ones(n), st.integers(0, 4)),
-    st.just(lambda *args: None), st.just(lambda *args: 1 / 0), st.just(lambda *args: "garbage"),
-    st.just(nn.Linear(2, 2)), st.just(object()),
-)
-
-QUESTIONS = [value_q(49), value_q(0.25), value_q(torch.zeros(1, 8)), value_q([1, 2.5]),
-             value_q({"a": torch.ones(2)}), value_q("kaiming", choices=["xavier", "kaiming"]),
-             value_q(True), square_q(),
-             CodeQuestion("p", answer_name="m", hint="h", solution="s",
-                          verify=lambda m: None if m(torch.ones(2)).sum() == 4 else "wrong sum")]
-
-
-@settings(max_examples=150, deadline=None)
-@given(answer=anything, index=st.integers(0, len(QUESTIONS) - 1))
-def test_check_never_raises_and_always_gives_a_verdict(answer, index):
-    verdict = QUESTIONS[index].evaluate(answer)
-    assert verdict.status in {CORRECT, INCORRECT}
-    assert verdict.message and "Traceback" not in verdict.message
-    assert "0x" not in verdict.message
-
-
-@settings(max_examples=60, deadline=None)
-@given(value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
-def test_float_question_accepts_exactly_the_close_values(value):
-    q = value_q(0.25)
-    assert q.evaluate(value).correct == math.isclose(value, 0.25, rel_tol=1e-4, abs_tol=1e-6)
+    def test_a_question_shows_its_prompt_as_markdown(self):
+        exercise_set = exercises.ExerciseSet("01_demo", [value_q(3)])
+        assert exercise_set.q1._repr_markdown_() == "**Question 1 (value).** prompt"
+        assert repr(exercise_set.q1) == "Question 1 (value). prompt"
