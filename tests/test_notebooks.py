@@ -133,21 +133,34 @@ def test_navigation_bars_match_the_course(notebook):
         assert (path.parent / link).exists(), link
 
 
-def test_exercises_are_checked_and_solved_in_the_notebook(notebook):
+def test_exercises_are_shown_checked_and_solved_in_the_notebook(notebook):
     path, nb = notebook
     ex = exercises.load(path.stem)
-    sources = [cell.source for cell in code_cells(nb)]
-    solutions = [cell.source for cell in code_cells(nb) if "solution" in tags(cell)]
-    assert f'ex = helpers.exercises.load("{path.stem}")' in "\n".join(sources)
-    for number, question in enumerate(ex, start=1):
-        assert any(f"ex.q{number}.check(" in source for source in sources)
+    cells = code_cells(nb)
+    sources = [cell.source for cell in cells]
+    assert f'ex = helpers.exercises.load("{path.stem}")' in sources
+    solutions = [cell for cell in cells if "solution" in tags(cell)]
+    assert len(solutions) == len(ex), "one Solutions cell per question"
+    for number, (question, solved) in enumerate(zip(ex, solutions), start=1):
+        shown = [cell for cell in cells if cell.source == f"ex.q{number}"]
+        assert len(shown) == 1, f"q{number}: one cell `ex.q{number}` shows the prompt"
+        assert [output_text(o) for o in shown[0].outputs] == [repr(question)]
         if question.kind == "thought":
-            assert any(f"ex.q{number}.solution()" in source for source in solutions)
+            assert solved.source == f"ex.q{number}.solution()"
         else:
-            assert any(source.startswith(question.solution_code) for source in solutions), \
-                f"q{number}: the Solutions section must run helpers' solution code"
-    verdicts = [output_text(o) for cell in code_cells(nb) if "solution" in tags(cell) for o in cell.outputs]
-    assert verdicts.count("Correct.\n") == sum(q.kind != "thought" for q in ex)
+            assert any(f"ex.q{number}.check({question.name})" in source for source in sources
+                       if "solution" not in source)
+            assert solved.source == f"{question.solution_code}\nex.q{number}.check({question.name})", \
+                f"q{number}: the Solutions cell runs the spec's solution, then its check"
+            assert [output_text(o) for o in solved.outputs][-1].endswith("Correct.\n")
+
+
+def test_each_prompt_lives_only_in_its_spec_file(notebook):
+    path, nb = notebook
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for question in exercises.load(path.stem):
+        first_line = question.prompt.splitlines()[0]
+        assert first_line not in markdown, f"prompt copied into the notebook: {first_line[:60]}"
 
 
 def test_slides_metadata(notebook):
