@@ -1,44 +1,67 @@
+"""The chapter list comes from the notebooks; every link from the one publishing setting."""
+
 from urllib.parse import parse_qs, urlparse
 
+import nbformat
 import pytest
 
+import course
 import nbtool
-from helpers import course
 
 
-def test_chapters_are_numbered_in_order_with_unique_slugs():
-    assert [c.number for c in course.CHAPTERS] == list(range(1, len(course.CHAPTERS) + 1))
-    assert all(c.slug.startswith(f"{c.number:02d}_") for c in course.CHAPTERS)
-    assert len({c.module for c in course.CHAPTERS}) == len(course.CHAPTERS)
+def write_notebook(path, title=None, teaches=None):
+    nb = nbformat.v4.new_notebook()
+    if title:
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"{title}\n\nIntro."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("## A section"))
+    if teaches:
+        nb.metadata["parameter_lab"] = {"teaches": teaches}
+    nbformat.write(nb, path)
 
 
-def test_links_are_built_from_the_one_setting():
-    chapter = course.chapter_by_slug("04_optimizers")
-    assert course.binder_url(chapter) == (f"https://mybinder.org/v2/gh/{course.OWNER}/{course.REPO}/main"
+def test_chapters_are_read_from_the_notebooks(tmp_path):
+    write_notebook(tmp_path / "02_second_one.ipynb", "# 2. Second one", "Pitch two.")
+    write_notebook(tmp_path / "01_first.ipynb", "# 1. First chapter")
+    write_notebook(tmp_path / "scratch.ipynb", "# Not a chapter")
+    first, second = course.read_chapters(tmp_path)
+    assert first == course.Chapter(1, "01_first", "First chapter", "")  # no pitch yet: empty, no crash
+    assert (second.number, second.title, second.teaches) == (2, "Second one", "Pitch two.")
+    assert (second.name, second.filename) == ("second_one", "02_second_one.ipynb")
+    assert (second.module, second.exercises) == ("helpers.second_one", "helpers.exercises.second_one")
+
+
+def test_a_notebook_without_a_title_is_still_a_chapter(tmp_path):
+    write_notebook(tmp_path / "07_untitled.ipynb")
+    assert course.read_chapters(tmp_path)[0].title == ""
+
+
+def test_the_repository_notebooks_are_the_chapters():
+    assert [c.filename for c in course.CHAPTERS] == sorted(p.name for p in (course.ROOT / "notebooks").glob("*.ipynb"))
+    assert course.chapter_by_slug("03_tied_parameters").number == 3
+    with pytest.raises(LookupError, match="notebooks/parameter_access.ipynb"):
+        course.chapter_by_slug("parameter_access")
+
+
+def test_links_are_built_from_the_setting_in_pyproject():
+    setting = course.publishing()
+    assert (course.OWNER, course.REPO, course.BRANCH, course.HUB) == tuple(setting.values())
+    chapter = course.Chapter(4, "04_optimizers", "Optimizers", "")
+    assert course.binder_url(chapter) == (f"https://mybinder.org/v2/gh/{course.OWNER}/{course.REPO}/{course.BRANCH}"
                                           "?urlpath=lab/tree/notebooks/04_optimizers.ipynb")
     assert course.colab_url(chapter) == (f"https://colab.research.google.com/github/{course.OWNER}/"
-                                         f"{course.REPO}/blob/main/notebooks/04_optimizers.ipynb")
+                                         f"{course.REPO}/blob/{course.BRANCH}/notebooks/04_optimizers.ipynb")
+    assert course.pip_source() == f"git+https://github.com/{course.OWNER}/{course.REPO}@{course.BRANCH}"
 
 
 def test_nbgitpuller_link_round_trips():
-    url = urlparse(course.nbgitpuller_url(course.CHAPTERS[0], hub="jupyter.school.example"))
+    chapter = course.Chapter(1, "01_parameter_access", "Parameter access", "")
+    url = urlparse(course.nbgitpuller_url(chapter, hub="jupyter.school.example"))
     assert url.netloc == "jupyter.school.example"
     assert url.path == "/hub/user-redirect/git-pull"
     query = parse_qs(url.query)
     assert query["repo"] == [f"https://github.com/{course.OWNER}/{course.REPO}"]
-    assert query["branch"] == ["main"]
+    assert query["branch"] == [course.BRANCH]
     assert query["urlpath"] == [f"lab/tree/{course.REPO}/notebooks/01_parameter_access.ipynb"]
-
-
-@pytest.mark.parametrize("hub", ["", "https://hub/x", None])
-def test_bad_hub(hub):
-    with pytest.raises(ValueError, match="hub"):
-        course.nbgitpuller_url(course.CHAPTERS[0], hub=hub)
-
-
-def test_unknown_slug():
-    with pytest.raises(ValueError, match="slug must name a chapter"):
-        course.chapter_by_slug("parameter_access")
 
 
 def test_make_links_prints_three_links_per_chapter(capsys):
@@ -52,10 +75,10 @@ def test_make_links_prints_three_links_per_chapter(capsys):
 
 def test_navigation_links_neighbours():
     first, second, last = course.CHAPTERS[0], course.CHAPTERS[1], course.CHAPTERS[-1]
-    assert "(02_initialization.ipynb)" in nbtool.nav_markdown(first, top=False)
+    assert f"({second.filename})" in nbtool.nav_markdown(first, top=False)
     assert "<" not in nbtool.nav_markdown(first, top=False)
     middle = nbtool.nav_markdown(second, top=False)
-    assert middle.startswith("< [1. Parameter access](01_parameter_access.ipynb)")
-    assert middle.endswith("[3. Tied parameters](03_tied_parameters.ipynb) >")
+    assert middle.startswith(f"< [1. {first.title}]({first.filename})")
+    assert middle.endswith(f"[3. {course.CHAPTERS[2].title}]({course.CHAPTERS[2].filename}) >")
     assert ">" not in nbtool.nav_markdown(last, top=False).replace("](", "")
     assert course.colab_url(second) in nbtool.nav_markdown(second, top=True)

@@ -1,7 +1,12 @@
-import nbformat
+import ast
+import subprocess
+import sys
 
+import nbformat
+import pytest
+
+import course
 import nbtool
-from helpers import course
 
 
 def draft():
@@ -38,34 +43,57 @@ def test_normalize_is_idempotent():
 
 
 def test_setup_cell_is_valid_python_and_installs_only_on_colab():
-    import ast
-
     tree = ast.parse(nbtool.SETUP_SOURCE)
-    guards = [node for node in tree.body if isinstance(node, ast.If)]
-    assert len(guards) == 1 and "google.colab" in ast.unparse(guards[0].test)
+    guards = [node for node in tree.body if isinstance(node, ast.If) and "google.colab" in ast.unparse(node.test)]
+    assert len(guards) == 1
     assert "pip" in ast.unparse(guards[0].body[0])
     outside = "".join(ast.unparse(node) for node in tree.body if node is not guards[0])
     assert "subprocess.run" not in outside
+    assert f"'{course.pip_source()}'" in ast.unparse(guards[0].body[0])
 
 
-def test_readme_table_has_one_row_per_chapter():
+def test_readme_table_has_one_row_per_chapter_with_a_time():
     rows = nbtool.chapter_table().splitlines()[2:]
     assert len(rows) == len(course.CHAPTERS)
-    assert all(row.count("badge") == 2 for row in rows)
+    assert all(row.count("badge") == 2 and " min |" in row for row in rows)
 
 
-def test_merge_streams_joins_split_prints_only():
-    out = nbformat.v4.new_output
-    outputs = [out("stream", name="stdout", text="Correct."), out("stream", name="stdout", text="\n"),
-               out("stream", name="stderr", text="w\n"), out("stream", name="stdout", text="x\n")]
-    merged = nbtool.merge_streams(outputs)
-    assert [(o.name, o.text) for o in merged] == [("stdout", "Correct.\n"), ("stderr", "w\n"), ("stdout", "x\n")]
+def test_study_time_counts_prose_code_and_exercises_before_the_solutions(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("word " * 250),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("n = ...\nex.q1.check(n)"),
+                nbformat.v4.new_markdown_cell("## Solutions\n" + "word " * 1000),
+                nbformat.v4.new_code_cell("n = 2\nex.q1.check(n)")]
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    assert nbtool.study_minutes(tmp_path / "01_x.ipynb") == 10  # 2.5 + 1 + 5 = 8.5, rounded up to 10
+
+
+def test_publish_rewrites_only_the_setting(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    original = (course.ROOT / "pyproject.toml").read_text()
+    pyproject.write_text(original)
+    nbtool.publish(pyproject, owner="someone", repo="my-lab.2", branch=None, hub="jupyter.example.org")
+    assert course.publishing(tmp_path) == {"owner": "someone", "repo": "my-lab.2", "branch": course.BRANCH,
+                                           "hub": "jupyter.example.org"}
+    changed = [line for line in pyproject.read_text().splitlines() if line not in original.splitlines()]
+    assert changed == ['owner = "someone"', 'repo = "my-lab.2"', 'hub = "jupyter.example.org"']
+    with pytest.raises(SystemExit, match="OWNER='a b' is not a valid owner"):
+        nbtool.publish(pyproject, owner="a b", repo="r")
+
+
+@pytest.mark.slow
+def test_execute_joins_a_cells_streams_as_nbval_compares_them():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys\nprint('a', flush=True)\nsys.stderr.write('w\\n')\ndisplay(1)\nprint('b')")])
+    nb.metadata["kernelspec"] = dict(nbtool.KERNELSPEC)
+    nbtool.execute(nb, timeout=60)
+    outputs = nb.cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "w\n"), ("display_data", None, None)]
 
 
 def test_setup_cell_without_helpers_fails_with_one_clear_sentence(tmp_path):
-    import subprocess
-    import sys
-
     # -S skips site-packages, so this kernel-like interpreter has no helpers installed.
     result = subprocess.run([sys.executable, "-S", "-c", nbtool.SETUP_SOURCE], cwd=tmp_path,
                             capture_output=True, text=True)
@@ -74,3 +102,14 @@ def test_setup_cell_without_helpers_fails_with_one_clear_sentence(tmp_path):
     assert last_line == ("ModuleNotFoundError: The Parameter Lab helpers are not installed in this kernel: "
                          "run `make lab` from the repository, or `pip install -e .` in it.")
     assert "During handling" not in result.stderr  # `from None`: no chained traceback
+
+
+def test_setup_cell_names_a_learners_helpers_py_that_hides_the_package(tmp_path):
+    # A notebook's folder comes first on the kernel's path, before the installed helpers.
+    (tmp_path / "helpers.py").write_text("notes = 'my own helpers'\n")
+    result = subprocess.run([sys.executable, "-c", nbtool.SETUP_SOURCE], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ImportError: Your file {tmp_path / 'helpers.py'} hides the Parameter Lab helpers: rename it "
+        "(and delete its __pycache__), then restart the kernel.")

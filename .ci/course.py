@@ -1,0 +1,119 @@
+"""The course as the notebooks define it, and where it is published.
+
+Chapters come from ``notebooks/NN_slug.ipynb``: the number from the file name, the title
+from the notebook's ``# N. Title`` cell, the one-line pitch from its metadata
+``parameter_lab.teaches``. A chapter's widget module is ``helpers/<name>.py`` and its
+exercises ``helpers/exercises/<name>.py``, where ``<name>`` is the slug without its number.
+
+Every link the project generates (badges, navigation bars, the Colab install line, static
+pages, hub links) is built from ``[tool.parameter-lab]`` in pyproject.toml; ``make publish``
+rewrites that table and regenerates what depends on it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_PATTERN = re.compile(r"(\d{2})_(\w+)")
+SETTING_KEYS = ("owner", "repo", "branch", "hub")
+
+
+def publishing(root: Path = ROOT) -> dict[str, str]:
+    """The ``[tool.parameter-lab]`` table of pyproject.toml: owner, repo, branch, hub."""
+    table = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["parameter-lab"]
+    return {key: table[key] for key in SETTING_KEYS}
+
+
+_SETTING = publishing()
+OWNER, REPO, BRANCH, HUB = (_SETTING[key] for key in SETTING_KEYS)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One notebook of the series."""
+
+    number: int
+    slug: str
+    title: str
+    teaches: str
+
+    @property
+    def name(self) -> str:
+        return NOTEBOOK_PATTERN.fullmatch(self.slug).group(2)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.slug}.ipynb"
+
+    @property
+    def module(self) -> str:
+        return f"helpers.{self.name}"
+
+    @property
+    def exercises(self) -> str:
+        return f"helpers.exercises.{self.name}"
+
+
+def read_chapter(path: Path) -> Chapter:
+    """The chapter a notebook file defines; a missing title or pitch is left empty."""
+    number = int(NOTEBOOK_PATTERN.fullmatch(path.stem).group(1))
+    nb = nbformat.read(path, as_version=4)
+    title = ""
+    for cell in nb.cells:
+        heading = re.match(r"# (?:\d+\.\s*)?(.+)", cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            title = heading.group(1).strip()
+            break
+    teaches = nb.metadata.get("parameter_lab", {}).get("teaches", "")
+    return Chapter(number, path.stem, title, teaches)
+
+
+def read_chapters(notebooks: Path = ROOT / "notebooks") -> tuple[Chapter, ...]:
+    paths = sorted(p for p in notebooks.glob("*.ipynb") if NOTEBOOK_PATTERN.fullmatch(p.stem))
+    return tuple(read_chapter(path) for path in paths)
+
+
+CHAPTERS = read_chapters()
+
+
+def chapter_by_slug(slug: str) -> Chapter:
+    for chapter in CHAPTERS:
+        if chapter.slug == slug:
+            return chapter
+    raise LookupError(f"no notebook notebooks/{slug}.ipynb")
+
+
+def repo_url() -> str:
+    return f"https://github.com/{OWNER}/{REPO}"
+
+
+def pip_source() -> str:
+    """What the Colab cell passes to pip to install the helpers."""
+    return f"git+{repo_url()}@{BRANCH}"
+
+
+def binder_url(chapter: Chapter) -> str:
+    return f"https://mybinder.org/v2/gh/{OWNER}/{REPO}/{BRANCH}?urlpath=lab/tree/notebooks/{chapter.filename}"
+
+
+def colab_url(chapter: Chapter) -> str:
+    return f"https://colab.research.google.com/github/{OWNER}/{REPO}/blob/{BRANCH}/notebooks/{chapter.filename}"
+
+
+def nbgitpuller_url(chapter: Chapter, hub: str = HUB) -> str:
+    """nbgitpuller link for a class JupyterHub: pulls the repository, then opens ``chapter``."""
+    urlpath = quote(f"lab/tree/{REPO}/notebooks/{chapter.filename}", safe="")
+    return (f"https://{hub}/hub/user-redirect/git-pull?repo={quote(repo_url(), safe='')}"
+            f"&branch={BRANCH}&urlpath={urlpath}")
+
+
+def badges_markdown(chapter: Chapter) -> str:
+    return (f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(chapter)}) "
+            f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder_url(chapter)})")
