@@ -102,7 +102,8 @@ QUESTIONS = [
         """,
         name="n_params",
         expected=482,
-        hint="""`net.parameters()` walks the layers of the net: how many *different* `nn.Linear` objects
+        hint="""
+        `net.parameters()` walks the layers of the net: how many *different* `nn.Linear` objects
         does it meet? Do not forget the biases.""",
         solution="""shared = nn.Linear(16, 16)
 net = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), shared, nn.ReLU(), shared,
@@ -135,7 +136,8 @@ n_params = len(list(net.parameters()))""",  # tensors, not entries
         """,
         name="grad",
         expected=12.0,
-        hint="""Pretend the two uses are separate weights $w_1$ and $w_2$, so that $y = w_2 w_1 x$. Take
+        hint="""
+        Pretend the two uses are separate weights $w_1$ and $w_2$, so that $y = w_2 w_1 x$. Take
         each partial derivative at $w_1 = w_2 = 3$; then recall what autograd does with the gradients of
         the uses of one tied parameter.""",
         solution="""shared = nn.Linear(1, 1, bias=False)
@@ -162,7 +164,8 @@ grad = shared.weight.grad.item()  # inner use: w * x = 6, outer use: w * x = 6""
         name="saved_by_tying",
         cases=_saved_cases,
         pure=True,
-        hint="""This chapter listed the tied MLP's parameters in two ways, once with a shared parameter
+        hint="""
+        This chapter listed the tied MLP's parameters in two ways, once with a shared parameter
         appearing once and once with it appearing at every place. Count entries, not tensors.""",
         solution="""def saved_by_tying(model):
     every_place = sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False))
@@ -198,7 +201,8 @@ grad = shared.weight.grad.item()  # inner use: w * x = 6, outer use: w * x = 6""
         """,
         name="tie_layers",
         verify=_verify_tie_layers,
-        hint="""Two layers are tied when they hold the same `Parameter` objects; equal values are not
+        hint="""
+        Two layers are tied when they hold the same `Parameter` objects; equal values are not
         enough. Recall how d2l's net came to have one layer at positions 2 and 4.""",
         solution="""def tie_layers(net, i, j):
     net[j] = net[i]  # or: net[j].weight = net[i].weight; net[j].bias = net[i].bias
@@ -226,7 +230,8 @@ def tie_layers(net, i, j):
         optimizer hold the shared parameter only once?
         """,
         name="thoughts",
-        hint="""Write the loss as a function $L(w_1, \\dots, w_k)$ of $k$ copies of the weight that happen
+        hint="""
+        Write the loss as a function $L(w_1, \\dots, w_k)$ of $k$ copies of the weight that happen
         to be equal, and apply the multivariable chain rule to $w \\mapsto L(w, \\dots, w)$.""",
         solution="""Write the loss as L(w_1, ..., w_k) with every w_i set to the same w. By the multivariable
 chain rule dL/dw = sum_i dL/dw_i: each use contributes the gradient it would receive as a
@@ -246,20 +251,22 @@ twice is stepped twice (PyTorch warns about duplicate parameters), doubling the 
         and why one might tie layers even when memory is plentiful.
         """,
         name="sharing",
-        hint="""Compare the tied and untied nets of this chapter: parameter count, Adam's state, the
+        hint="""
+        Compare the tied and untied nets of this chapter: parameter count, Adam's state, the
         floating-point operations of a forward pass, and which rows of a tied embedding get a gradient.""",
         solution="""Sharing saves parameters: d2l's MLP has 121 entries tied against 193 untied, GPT-2 small
 saves a 50,257 x 768 matrix by tying its embedding and output layer. Everything stored per
 parameter shrinks with them: the checkpoint, the gradients, and the optimizer's state (Adam
-keeps two numbers per entry, 242 tied against 386 untied). Sharing does not save computation:
-the tied and untied nets do the same multiplications in the forward pass (the chapter counts
-the same FLOPs), the backward pass is as long, and the activations are as many. So "more
-efficient training" holds for memory and for the number of values to learn, not for time
-per step. The better reason to share is what it says about the problem: the same operation
-should be applied in several places (a convolution kernel at every position, a recurrent
-cell at every time step, one token matrix to read and to write). The shared parameter then
-learns from every use: in the tied language model every row of the embedding got a gradient
-from a single sentence, against 4 of 100 untied. Fewer free values and more signal per value
-usually mean less overfitting, which is a prior built into the architecture.""",
+keeps two numbers per entry, 242 tied against 386 untied). Sharing does not save
+computation: the tied and untied nets do the same floating-point operations in a forward and
+backward pass (30,208 each in this chapter), since the shared matrix is still multiplied at
+every use. So "more efficient training" holds for memory and for the number of values to
+learn, not for the time of a step. The better reason to share is what it says about the
+problem: the same operation should be applied in several places (a convolution kernel at
+every position, a recurrent cell at every time step, one token matrix to read and to write).
+The shared parameter then learns from every use: in the tied language model every row of the
+embedding got a gradient from a single sentence, against 4 of 100 untied. Fewer free values,
+each with more signal, can mean less overfitting: the tie is a prior built into the
+architecture.""",
     ),
 ]
