@@ -1,8 +1,9 @@
-# Parameter Lab. `make lab` to learn, `make test` to check everything.
+# Parameter Lab. `make lab` to learn; `make test` checks everything (for maintainers).
 # Both set up the environment first when it is missing or out of date.
 
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest supported Python found (3.13, 3.12, 3.11); `make setup PYTHON=...` picks another.
+PYTHON ?= $(shell .ci/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -10,25 +11,31 @@ NO_DEPS := $(shell sed -n 's/^\# no-deps: //p' requirements.txt)
 # Deterministic runs: one thread, and warnings that name the cell, not a temp file.
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 IPYKERNEL_CELL_NAME='<IPY-INPUT>' \
             PYTHONDONTWRITEBYTECODE=1
+# Bytecode caches of the helpers go under .venv, not into the working tree.
+CACHE_ENV := PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: help setup lab test test-fast test-browser test-repeat bench refresh links slides student html clean
+.PHONY: help setup lab test test-fast test-browser test-repeat test-upgrade bench refresh links publish \
+        slides student html clean
 
 help:
 	@echo "make lab           open the notebooks in JupyterLab (sets up first if needed)"
 	@echo "make test          run every test: helpers, notebook hygiene, nbval on every notebook"
+	@echo "make test-upgrade  run the notebooks on Python 3.12 with the newest release of every package"
 	@echo "make test-browser  run the notebooks in JupyterLab inside Chromium"
 	@echo "make bench         measure notebook times, memory and widget latency"
 	@echo "make refresh       re-execute notebooks in place after a library upgrade (NB=path to pick one)"
 	@echo "make links         print Binder, Colab and JupyterHub links for every chapter"
+	@echo "make publish OWNER=you REPO=name [BRANCH=main] [HUB=host]   point every link at your fork"
 	@echo "make slides | student | html   teaching material under build/ (slides and html need npm once)"
-	@echo "make clean         remove build output and caches (never your notebooks)"
+	@echo "make clean         remove build output and caches (never a notebook, not even in build/student)"
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "Parameter Lab needs Python 3.11 (found %d.%d). Run: make setup PYTHON=/path/to/python3.11" % v)'
+	@test -n "$(PYTHON)" || { echo "Parameter Lab needs Python 3.11, 3.12 or 3.13 and found none. Install one (python.org, your package manager or pyenv), or run: make setup PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "Parameter Lab needs Python 3.11, 3.12 or 3.13 (found %d.%d at $(PYTHON)). Run: make setup PYTHON=/path/to/python3.12" % v)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -37,13 +44,17 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: setup
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
+	@$(CACHE_ENV) $(BIN)/python .ci/lab.py $(ROOT_FLAG)
+
+# Hypothesis keeps its example database in a temporary folder that is removed afterwards.
+HYPOTHESIS_RUN = store=$$(mktemp -d) && trap 'rm -rf "$$store"' EXIT && \
+                 HYPOTHESIS_STORAGE_DIRECTORY=$$store $(TEST_ENV) $(CACHE_ENV)
 
 test: setup
-	$(TEST_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope -m "not browser"
+	$(HYPOTHESIS_RUN) $(BIN)/python -m pytest -n 2 --dist loadscope -m "not browser"
 
 test-fast: setup
-	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser and not slow" helpers tests
+	$(HYPOTHESIS_RUN) $(BIN)/python -m pytest -m "not browser and not slow" helpers tests
 
 test-browser: setup
 	bash .ci/install-chromium
@@ -61,6 +72,16 @@ refresh: setup
 links: setup
 	@$(BIN)/python .ci/nbtool.py links
 
+publish: setup
+	$(BIN)/python .ci/nbtool.py publish --owner "$(OWNER)" --repo "$(REPO)" \
+	    $(if $(BRANCH),--branch "$(BRANCH)") $(if $(HUB),--hub "$(HUB)")
+	$(BIN)/python .ci/nbtool.py normalize $(NOTEBOOKS)
+	$(BIN)/python .ci/nbtool.py readme
+
+# Not `setup`: it builds its own scratch environment outside the tree.
+test-upgrade:
+	python3 .ci/upgrade.py
+
 slides: setup
 	$(BIN)/python .ci/teach.py slides
 
@@ -70,6 +91,15 @@ student: setup
 html: setup
 	$(BIN)/python .ci/teach.py html
 
+# Notebooks in build/student/ may hold a learner's work: they stay, everything else in build/ goes.
 clean:
-	rm -rf build .pytest_cache .hypothesis *.egg-info
+	@if [ -d build ]; then \
+	    find build ! -type d ! \( -path 'build/student/*' -name '*.ipynb' \) -delete; \
+	    find build -depth -type d -empty -delete; \
+	fi
+	@if [ -d build/student ]; then \
+	    echo "make clean kept these notebooks, which may hold your work (delete them by hand when done):"; \
+	    find build/student -name '*.ipynb' | sort | sed 's/^/  /'; \
+	fi
+	rm -rf .pytest_cache .hypothesis *.egg-info $(VENV)/pycache
 	find . -path ./.venv -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
