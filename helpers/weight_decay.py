@@ -1,0 +1,150 @@
+"""Chapter 5's widget engine: d2l's weight-decay regression trained for several λ at once.
+
+The notebook trains the same model with autograd (``train_sweep``) and checks that
+:func:`fit_linear` agrees; the engine exists so that the widget answers a slider at once.
+"""
+
+import numbers
+from typing import NamedTuple
+
+import ipywidgets
+import numpy as np
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatter
+
+from helpers.widgets import Backdrop, Panel
+
+# Multiply-adds one fit may cost: the largest widget setting needs 2e7, so 1e8 stays under a second.
+BUDGET = 10**8
+# The widget's own generator: seeded like the data (0), it would draw w0 equal to the first example.
+SEED = 2026
+
+
+class Fit(NamedTuple):
+    """Weights ``[d, L]`` and bias ``[L]`` after training; ``history[epoch, set, λ]`` is the mean
+    ``squared_loss`` on the training (set 0) and test (set 1) data after each epoch."""
+
+    weights: torch.Tensor
+    bias: torch.Tensor
+    history: torch.Tensor
+
+
+def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5) -> Fit:
+    """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0),
+    taking the training rows in ``orders[epoch]`` in minibatches of ``batch_size``.
+
+    The closed-form step ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|`` replaces
+    autograd, in NumPy float32: on matrices this small, per-call overhead is most of the cost.
+    """
+    L, (n, d) = len(lambdas), X.shape
+    if len(orders) * (n * (d + 1) * L * 2 + (n + len(X_test)) * (d + 1) * L) > BUDGET:
+        raise ValueError(f"this fit would take over {BUDGET:.0e} multiply-adds: use fewer epochs, examples or λ")
+    # The bias is a last weight on a constant input 1, and it does not decay.
+    Xa, Xt = (np.hstack([np.asarray(A, np.float32), np.ones((len(A), 1), np.float32)]) for A in (X, X_test))
+    y, y_test = (np.asarray(t, np.float32).reshape(-1, 1) for t in (y, y_test))
+    theta, decay = np.zeros((d + 1, L), np.float32), np.ones((d + 1, L), np.float32)
+    theta[:-1] = np.asarray(w0, np.float32).reshape(d, 1)
+    decay[:-1] -= lr * np.asarray(lambdas, np.float32)
+    history = np.empty((len(orders), 2, L), dtype=np.float32)
+    for epoch, order in enumerate(orders):
+        for rows in np.array_split(np.asarray(order), range(batch_size, n, batch_size)):
+            theta = decay * theta - (lr / len(rows)) * (Xa[rows].T @ (Xa[rows] @ theta - y[rows]))
+        history[epoch] = [((A @ theta - t) ** 2 / 2).mean(0) for A, t in ((Xa, y), (Xt, y_test))]
+    theta = torch.from_numpy(theta)
+    return Fit(theta[:-1].clone(), theta[-1].clone(), torch.from_numpy(history))
+
+
+# Where the two axes sit, the same in the cached background and in the live figure.
+CURVES_RECT, HIST_RECT = (0.075, 0.15, 0.46, 0.7), (0.635, 0.15, 0.345, 0.7)
+EDGES = np.logspace(-6, 1, 43)  # |w| bins, 6 per decade; smaller weights go to the first bin
+STARTS = {"N(0, 1)": 1.0, "N(0, 0.01²)": 0.01}
+_whole = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and 10 <= v <= 200
+CONTROL_VALUES = {  # what set() accepts (NaN fails every comparison), and how to say so
+    "lambd": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and 0.01 <= v <= 10**2.5,
+              "a number from 0.01 to 316"),
+    "epochs": (_whole, "a whole number from 10 to 200"),
+    "n_train": (_whole, "a whole number from 10 to 200"),
+    "start": (lambda v: isinstance(v, str) and v in STARTS, f"one of {list(STARTS)}"),
+}
+
+
+def _axes(fig: Figure):
+    curves, hist = fig.add_axes(CURVES_RECT), fig.add_axes(HIST_RECT)
+    curves.set(yscale="log", xlim=(0, 200), ylim=(1e-8, 1e3), xlabel="epoch", ylabel="loss")
+    hist.set(xscale="log", xlim=(EDGES[0], EDGES[-1]), ylim=(0, 64), xlabel="|weight| (dotted: true 0.01)",
+             ylabel="count", title="size of the learned weights")
+    return curves, hist
+
+
+class DecayPlot:
+    """``render(fig, lambd, epochs, n_train, start)``: loss per epoch for λ and λ = 0 (left), the histogram
+    of ``|w|`` (right). Axes, ticks and legend are drawn once per figure size into a Backdrop."""
+
+    def __init__(self, data, seed: int, dpi: int) -> None:
+        self.data, self.seed, self.dpi, self.backgrounds, self.artists = data, seed, dpi, {}, None
+
+    def background(self, size) -> np.ndarray:
+        if size not in self.backgrounds:
+            fig = Figure(figsize=size, dpi=self.dpi)
+            curves, hist = _axes(fig)
+            for style, color, label in (("-", "C0", "train"), ("--", "C1", "test"), (":", "gray", "test, λ = 0")):
+                curves.plot([], [], style, color=color, label=label)
+            for axis, ticks in ((curves.yaxis, 7), (hist.xaxis, 5)):
+                axis.set(major_locator=LogLocator(numticks=ticks), minor_formatter=NullFormatter(),
+                         major_formatter=LogFormatter(labelOnlyBase=True))
+            curves.legend(fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
+            hist.axvline(0.01, color="black", linewidth=0.8, linestyle=":")
+            hist.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+            FigureCanvasAgg(fig).draw()
+            self.backgrounds[size] = np.asarray(fig.canvas.buffer_rgba()).copy()
+        return self.backgrounds[size]
+
+    def __call__(self, fig: Figure, lambd: float, epochs: int, n_train: int, start: str) -> str:
+        if self.artists is None:
+            self.backdrop = fig.add_artist(Backdrop())
+            curves, hist = _axes(fig)
+            for ax in (curves, hist): ax.set_axis_off()
+            self.artists = [curves.plot([], [], style, color=color)[0] for style, color in
+                            (("-", "C0"), ("--", "C1"), (":", "gray"))]
+            self.artists.append(hist.stairs(np.zeros(len(EDGES) - 1), EDGES, fill=True, alpha=0.8))
+        self.backdrop.pixels = self.background(tuple(fig.get_size_inches()))
+        X, y, X_test, y_test = self.data
+        generator = torch.Generator().manual_seed(self.seed)  # the same settings give the same run
+        w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
+        orders = [torch.randperm(n_train, generator=generator) for _ in range(epochs)]
+        fit = fit_linear(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0, orders)
+        curves = (fit.history[:, 0, 0], fit.history[:, 1, 0], fit.history[:, 1, 1])
+        for line, curve in zip(self.artists, curves):
+            line.set_data(np.arange(1, epochs + 1), curve.numpy())
+        w = fit.weights[:, 0]
+        counts = np.histogram(w.abs().double().clamp(EDGES[0], EDGES[-1]).numpy(), bins=EDGES)[0]
+        self.artists[3].set_data(counts, EDGES)
+        train, test, reference = (curve[-1] for curve in curves)
+        return (f"λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, test "
+                f"{test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {w.norm():.3f}, {(w.abs() < 0.01).sum()}/{len(w)} weights < 0.01")
+
+
+class DecayPanel(Panel):
+    """λ (log slider), epochs, n_train and the initial weights for d2l's regression. ``data`` is
+    ``(X, y, X_test, y_test)`` with at least 200 training rows; the first ``n_train`` are used."""
+
+    def __init__(self, data, seed: int = SEED) -> None:
+        if len(data[0]) < 200:
+            raise ValueError(f"data must hold at least 200 training examples, got {len(data[0])}")
+        slider = dict(continuous_update=False)
+        controls = {"lambd": ipywidgets.FloatLogSlider(value=3.0, base=10, min=-2, max=2.5, step=0.125,
+                                                       description="λ", readout_format=".3g", **slider),
+                    "epochs": ipywidgets.IntSlider(value=100, min=10, max=200, step=10, description="epochs", **slider),
+                    "n_train": ipywidgets.IntSlider(value=20, min=10, max=200, step=10, description="n_train", **slider),
+                    "start": ipywidgets.Dropdown(options=list(STARTS), description="start w")}
+        super().__init__("Weight decay on d2l's regression", controls, DecayPlot(data, seed, dpi=90),
+                         figsize=(8.6, 3.2), dpi=90, layout=None)
+        self.widget.children[1].layout.flex_flow = "row wrap"  # four controls wrap on a narrow screen
+
+    def set(self, **values) -> None:
+        for name, value in values.items():
+            if name in CONTROL_VALUES and not CONTROL_VALUES[name][0](value):
+                raise ValueError(f"{name} must be {CONTROL_VALUES[name][1]}, got {value!r}")
+        super().set(**values)

@@ -1,0 +1,127 @@
+"""Tests for helpers.weight_decay: the NumPy engine against autograd, and the widget."""
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from d2l import torch as d2l
+from PIL import Image
+
+from helpers import weight_decay as wd
+
+
+@pytest.fixture(scope="module")
+def data():
+    """d2l's regression: 400 training rows (the first 20 are the notebook's) and 100 test rows."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        w = torch.ones((200, 1)) * 0.01
+        return (*d2l.synthetic_data(w, 0.05, 400), *d2l.synthetic_data(w, 0.05, 100))
+
+
+def autograd_sweep(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5):
+    """The notebook's train_sweep: one column of weights per λ, d2l's squared loss and sgd."""
+    W = w0.repeat(1, len(lambdas)).requires_grad_()
+    b = torch.zeros(1, len(lambdas), requires_grad=True)
+    history = []
+    for order in orders:
+        for batch in order.split(batch_size):
+            loss = (X[batch] @ W + b - y[batch]) ** 2 / 2 + lambdas * (W ** 2).sum(0) / 2
+            loss.sum().backward()
+            d2l.sgd([W, b], lr, len(batch))
+        with torch.no_grad():
+            history.append(torch.stack([((A @ W + b - t) ** 2 / 2).mean(0) for A, t in ((X, y), (X_test, y_test))]))
+    return W.detach(), b.detach().flatten(), torch.stack(history)
+
+
+@pytest.mark.parametrize("n_train, batch_size", [(20, 5), (23, 5), (12, 4)])
+def test_engine_is_the_autograd_loop(data, n_train, batch_size):
+    X, y, X_test, y_test = data
+    generator = torch.Generator().manual_seed(1)
+    w0 = torch.randn(200, 1, generator=generator)
+    orders = [torch.randperm(n_train, generator=generator) for _ in range(15)]
+    lambdas = torch.tensor([0.0, 0.5, 3.0, 100.0])
+    fit = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders, batch_size=batch_size)
+    W, b, history = autograd_sweep(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders,
+                                   batch_size=batch_size)
+    assert torch.allclose(fit.weights, W, atol=1e-5)
+    assert torch.allclose(fit.bias, b, atol=1e-5)
+    assert torch.allclose(fit.history, history, rtol=1e-3, atol=1e-6)
+
+
+def test_columns_are_independent_runs(data):
+    X, y, X_test, y_test = (t[:20] if i < 2 else t for i, t in enumerate(data))
+    w0, orders = torch.randn(200, 1), [torch.randperm(20) for _ in range(10)]
+    both = wd.fit_linear(X, y, X_test, y_test, [0.0, 3.0], w0, orders)
+    alone = wd.fit_linear(X, y, X_test, y_test, [3.0], w0, orders)
+    assert torch.allclose(both.weights[:, 1], alone.weights[:, 0])
+    assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0])
+
+
+def test_decay_shrinks_weights_by_a_factor_and_never_touches_the_bias():
+    # Zero inputs: the data gradient of w vanishes, so only the decay moves w; b fits y = 1.
+    X, y = torch.zeros(10, 3), torch.ones(10, 1)
+    fit = wd.fit_linear(X, y, X, y, [0.0, 2.0, 10.0], torch.ones(3, 1), [torch.arange(10)] * 4, lr=0.01)
+    steps = 4 * 2
+    assert torch.allclose(fit.weights, torch.tensor([1.0, 0.98, 0.9]).pow(steps).expand(3, 3))
+    assert torch.allclose(fit.bias, fit.bias[0].expand(3)) and 0 < fit.bias[0] < 1
+
+
+def test_a_fit_over_the_budget_is_refused_before_it_starts():
+    X = torch.zeros(1000, 1000)
+    with pytest.raises(ValueError, match="multiply-adds"):
+        wd.fit_linear(X, torch.zeros(1000, 1), X, torch.zeros(1000, 1), [0.0] * 10, torch.zeros(1000, 1),
+                      [torch.arange(1000)] * 100)
+
+
+@pytest.fixture(scope="module")
+def panel(data):
+    return wd.DecayPanel(data)
+
+
+def test_panel_text_is_the_engine_on_the_first_n_train_examples(panel, data):
+    panel.set(lambd=10.0, epochs=30, n_train=50, start="N(0, 0.01²)")
+    X, y, X_test, y_test = data
+    generator = torch.Generator().manual_seed(wd.SEED)
+    w0 = torch.randn(200, 1, generator=generator) * 0.01
+    orders = [torch.randperm(50, generator=generator) for _ in range(30)]
+    fit = wd.fit_linear(X[:50], y[:50], X_test, y_test, [10.0, 0.0], w0, orders)
+    assert f"train {fit.history[-1, 0, 0]:.4f}, test {fit.history[-1, 1, 0]:.4f}" in panel.text
+    assert f"‖w‖ = {fit.weights[:, 0].norm():.3f}" in panel.text
+
+
+def test_panel_is_deterministic_and_each_control_changes_the_picture(panel):
+    panel.set(lambd=3.0, epochs=100, n_train=20, start="N(0, 1)")
+    first_text, first_image = panel.text, panel.image.value
+    changed = {"lambd": 0.1, "epochs": 50, "n_train": 100, "start": "N(0, 0.01²)"}
+    for name, value in changed.items():
+        panel.set(**{name: value})
+        assert panel.text != first_text and panel.image.value != first_image, name
+        panel.set(lambd=3.0, epochs=100, n_train=20, start="N(0, 1)")
+        assert panel.text == first_text and panel.image.value == first_image
+    assert Image.open(io.BytesIO(panel.image.value)).size == (774, 288)
+    assert len(panel.render.backgrounds) == 1  # the static part was drawn once
+
+
+@pytest.mark.parametrize("name, value", [("lambd", float("nan")), ("lambd", float("inf")), ("lambd", 0.0),
+                                         ("lambd", "3"), ("epochs", 25.5), ("epochs", 10**6), ("n_train", 0),
+                                         ("n_train", True), ("start", "N(0, 2)"), ("start", ["N(0, 1)"])])
+def test_panel_set_refuses_bad_values_in_one_sentence(panel, name, value):
+    before = panel.values
+    with pytest.raises(ValueError, match=f"^{name} must be .+, got ") as error:
+        panel.set(**{name: value})
+    assert ". " not in str(error.value) and panel.values == before
+
+
+def test_panel_needs_two_hundred_training_examples(data):
+    with pytest.raises(ValueError, match="at least 200"):
+        wd.DecayPanel((data[0][:100], data[1][:100], data[2], data[3]))
+
+
+def test_histogram_counts_every_weight_even_outside_its_bins(panel):
+    panel.set(lambd=316.0, epochs=200, n_train=200, start="N(0, 0.01²)")  # the smallest weights
+    assert panel.render.artists[3].get_data().values.sum() == 200
+    panel.set(lambd=0.01, epochs=10, n_train=10, start="N(0, 1)")  # the largest
+    assert panel.render.artists[3].get_data().values.sum() == 200
+    assert np.isfinite(panel.render.artists[0].get_ydata()).all()
