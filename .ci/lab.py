@@ -29,6 +29,8 @@ def server_arguments(token: str, runtime_dir: str) -> list[str]:
     return [f"--IdentityProvider.token={token}", f"--ServerApp.ip={LOOPBACK}", "--ServerApp.port_retries=50",
             f"--ServerApp.root_dir={ROOT}", "--ServerApp.default_url=/lab/tree/README.md",
             "--ServerApp.disable_check_xsrf=False", "--ServerApp.allow_remote_access=False",
+            # Extension handlers that forget to ask for authentication get it anyway.
+            "--ServerApp.allow_unauthenticated_access=False",
             "--KernelManager.transport=ipc", f"--KernelManager.ip={runtime_dir}/kernel",
             # Markdown opens rendered (the README is the landing page).
             f"--LabApp.app_settings_dir={ROOT / '.ci' / 'lab'}"]
@@ -42,8 +44,9 @@ def refusal(serverapp, token: str) -> str | None:
                 f"token {'kept' if getattr(provider, 'token', None) == token else 'changed'})")
     if serverapp.ip != LOOPBACK:
         return f"a Jupyter config file sets the address to {serverapp.ip!r}"
-    if serverapp.disable_check_xsrf:
-        return "a Jupyter config file switches off cross-site request checks (disable_check_xsrf)"
+    settings = serverapp.web_app.settings
+    if settings["disable_check_xsrf"] or not settings["xsrf_cookies"]:
+        return "a Jupyter config file switches off cross-site request checks"
     return None
 
 
