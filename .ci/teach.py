@@ -18,9 +18,11 @@ becomes the index page.
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import html
 import json
+import math
 import posixpath
 import re
 import shutil
@@ -35,6 +37,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+NOTES = ROOT / ".ci" / "notes"   # speaker notes, one Markdown file per chapter
 sys.path.insert(0, str(ROOT))
 
 from helpers import course  # noqa: E402  (after the path is set, when run from a clean clone)
@@ -57,13 +60,56 @@ REQUIRE_URL = "vendor/require.js"
 JQUERY_URL = "vendor/jquery.min.js"
 WIDGETS_URL = "vendor/html-manager/embed-amd.js"
 REVEAL_PREFIX = "reveal.js"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 # nbconvert's templates import mermaid.js from a CDN (the slides template always does). No
 # chapter draws a mermaid diagram, so the block is dropped instead of vendored.
 TEMPLATE_NAME = "parameter_lab.html.j2"
-TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+PAGE_TEMPLATE = "{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
+
+# reveal.js lays every slide out at this size and scales the whole slide to the window.
+SLIDE_WIDTH, SLIDE_HEIGHT = 960, 700
+IMAGE_MAX, WIDGET_IMAGE_MAX = SLIDE_HEIGHT - 160, 340   # a widget's controls need room too
+SLIDES_CSS = f"""
+:root {{ --jp-code-font-size: 15px; --jp-content-font-size1: 21px; --jp-ui-font-size1: 18px; }}
+.reveal {{ font-size: 21px; }}
+.reveal .slides section {{ padding: 0; }}
+/* A slide never grows past the slide: what the builder could not split scrolls inside it. */
+.reveal .slides section:not(.stack) {{ max-height: {SLIDE_HEIGHT}px; overflow-y: auto; }}
+.reveal h1 {{ font-size: 48px; }} .reveal h2 {{ font-size: 34px; }} .reveal h3 {{ font-size: 27px; }}
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt {{ display: none; }}
+.reveal .jp-Cell {{ padding: 2px 0; }}
+/* Code and printed tables keep their columns: never wrap inside a number, scroll sideways. */
+.reveal pre {{ white-space: pre; overflow-x: auto; font-size: 15px; line-height: 1.3; }}
+.reveal .jp-OutputArea-output pre {{ width: 100%; }}
+.reveal .jp-RenderedImage img {{ max-width: 100%; max-height: {IMAGE_MAX}px; width: auto; height: auto; }}
+.reveal .jupyter-widgets img {{ max-width: 100%; max-height: {WIDGET_IMAGE_MAX}px; width: auto; height: auto; }}
+.reveal .jp-RenderedHTMLCommon p, .reveal .jp-RenderedHTMLCommon li {{ line-height: 1.4; }}
+.reveal .celltag_pl-continued .jp-Cell-inputWrapper {{ display: none; }}
+.reveal .pl-continued-title {{ color: #656d76; font-size: 18px; margin: 0 0 4px; }}
 """
+SLIDES_JS = f"""
+require({{waitSeconds: 15}},
+  ["{REVEAL_PREFIX}/dist/reveal.js", "{REVEAL_PREFIX}/plugin/notes/notes.js"],
+  function(Reveal, RevealNotes) {{
+    Reveal.initialize({{controls: true, progress: true, history: true, transition: "slide",
+                        slideNumber: "c/t", plugins: [RevealNotes],
+                        width: {SLIDE_WIDTH}, height: {SLIDE_HEIGHT}}});
+    window.Reveal = Reveal;  // the browser test steps through the slides with reveal's API
+    // Widgets and MathJax draw after reveal placed the slide: place it again when it grows.
+    var relayout = new ResizeObserver(function() {{ Reveal.layout(); }});
+    document.querySelectorAll(".reveal .slides section").forEach(function(s) {{ relayout.observe(s); }});
+    Reveal.on("slidechanged", function() {{
+      if (MathJax.Hub.getAllJax(Reveal.getCurrentSlide())) MathJax.Hub.Rerender(Reveal.getCurrentSlide());
+    }});
+  }});
+"""
+SLIDES_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
+                   + "{% block notebook_css %}{{ super() }}<style type=\"text/css\">" + SLIDES_CSS
+                   + "</style>{% endblock notebook_css %}\n"
+                   + "{% block footer_js %}<script>" + SLIDES_JS + "</script>{% endblock footer_js %}\n")
 
 STUDENT_PLACEHOLDER = "# your code here"
 STUDENT_NOTE = ("*This is the student copy: the worked solutions that end the full notebook are "
@@ -313,6 +359,310 @@ def install_assets(packages: dict[str, Path], out: Path, *, slides: bool) -> Non
             _copy(packages["reveal.js"] / part, out / REVEAL_PREFIX / part)
 
 
+# ---------------------------------------------------------------------------- slides that fit
+
+# Heights in CSS pixels of the 960x700 slide, for the fonts of SLIDES_CSS. They err on the tall
+# side: the browser test (tests/test_teach.py) steps through every slide and fails on overflow.
+# Fitted to the heights measured in Chromium (residuals under 25 px per cell).
+SLIDE_BUDGET = SLIDE_HEIGHT - 60       # room for the slide number and a font that runs larger
+TEXT_LINE, TEXT_CHARS = 30, 95         # a line of prose, and how many characters fill it
+PARAGRAPH, LIST_ITEM = 28, 10          # margins around a paragraph, between list items
+CODE_LINE, CODE_PAD = 18.5, 22         # a line of code or printed output; box padding
+HEADING = {"#": 80, "##": 40, "###": 35}
+CONTINUED = "pl-continued"             # tag of a part of a cell carried onto the next slide
+SETUP_CELL, NAVIGATION = "setup", "navigation"
+
+
+def png_size(data: str) -> tuple[int, int]:
+    """Width and height of a base64 PNG, read from its header.
+
+    >>> png_size("iVBORw0KGgoAAAANSUhEUgAAAj0AAAEwCAYAAAA=")
+    (573, 304)
+    """
+    header = base64.b64decode(data[:44] + "=" * (-len(data[:44]) % 4))
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def _image_height(width: int, height: int) -> float:
+    scale = min(1.0, SLIDE_WIDTH / width, IMAGE_MAX / height) if width and height else 1.0
+    return height * scale
+
+
+def _plain(line: str) -> str:
+    """A markdown line without link targets and markup, as long as it renders."""
+    return re.sub(r"[`*$]|<[^>]+>", "", re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", line))
+
+
+def markdown_height(source: str) -> float:
+    """Estimated height of a rendered markdown cell on a slide.
+
+    >>> markdown_height("## A heading\\n\\nOne short paragraph.")
+    176.0
+    """
+    height, fence = 20.0 + PARAGRAPH * len(_blocks(source)), None
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == "$$" or stripped.startswith("```"):
+            fence = None if fence else stripped[:3]
+            height += TEXT_LINE
+        elif fence:
+            height += TEXT_LINE if fence == "$$" else CODE_LINE
+        elif stripped.startswith("$$"):
+            height += 2 * TEXT_LINE
+        elif stripped.split(" ")[0] in HEADING:
+            height += HEADING[stripped.split(" ")[0]] + TEXT_LINE * math.ceil(len(_plain(stripped)) / 50)
+        elif stripped.startswith("|"):
+            height += 1.4 * TEXT_LINE
+        elif stripped:
+            item = LIST_ITEM if re.match(r"([-*]|\d+\.) ", stripped) else 0
+            height += item + TEXT_LINE * math.ceil(len(_plain(stripped)) / TEXT_CHARS)
+    return height
+
+
+def _text_lines(text: str) -> int:
+    return len(text.rstrip("\n").splitlines()) or 1
+
+
+def widget_height(model_id: str, state: dict) -> float:
+    """Estimated height of a saved widget view: boxes stack or sit side by side."""
+    model = state.get(model_id)
+    if model is None:
+        return 3 * CODE_LINE
+    name, values = model["model_name"], model["state"]
+    children = [child.removeprefix("IPY_MODEL_") for child in values.get("children", [])]
+    if name in ("VBoxModel", "BoxModel", "GridBoxModel"):
+        return sum(widget_height(child, state) for child in children)
+    if name == "HBoxModel":     # wraps onto more rows when its controls are wider than the slide
+        rows = math.ceil(len(children) / 3)
+        return rows * max((widget_height(child, state) for child in children), default=0)
+    if name == "ImageModel":
+        png = next((b["data"] for b in model.get("buffers", []) if b["path"] == ["value"]), "")
+        width, height = png_size(png) if png else (SLIDE_WIDTH, WIDGET_IMAGE_MAX)
+        return height * min(1.0, SLIDE_WIDTH / width, WIDGET_IMAGE_MAX / height) + 10
+    if name in ("HTMLModel", "HTMLMathModel", "LabelModel"):
+        text = re.sub(r"<[^>]+>", "", values.get("value", ""))
+        return CODE_LINE * sum(math.ceil(len(line) / 90) or 1 for line in text.splitlines() or [""]) + 8
+    if name == "OutputModel":
+        return sum(output_height(o, state) for o in values.get("outputs", []))
+    if name in ("SelectMultipleModel", "SelectModel"):
+        return 22 * values.get("rows", 5) + 12
+    return 40                          # a slider, dropdown, checkbox or button
+
+
+def output_height(output: dict, state: dict) -> float:
+    """Estimated height of one output of a code cell."""
+    if output["output_type"] == "stream":
+        return CODE_LINE * _text_lines(output["text"]) + CODE_PAD
+    if output["output_type"] == "error":
+        return CODE_LINE * sum(_text_lines(line) for line in output["traceback"]) + CODE_PAD
+    data = output.get("data", {})
+    if WIDGET_VIEW in data:
+        return widget_height(data[WIDGET_VIEW]["model_id"], state) + 45
+    if "image/png" in data:
+        return _image_height(*png_size(data["image/png"])) + 55
+    if "text/markdown" in data:
+        return markdown_height(data["text/markdown"])
+    if "text/html" in data:
+        return CODE_LINE * _text_lines(re.sub(r"<(br|tr|p|li)\b", "\n<", data["text/html"])) + CODE_PAD
+    return CODE_LINE * _text_lines(data.get("text/plain", "")) + CODE_PAD
+
+
+def cell_height(cell, state: dict) -> float:
+    if cell.cell_type == "markdown" and CONTINUED in _tags(cell):
+        return TEXT_LINE
+    if cell.cell_type == "markdown":
+        return markdown_height(cell.source)
+    shown = cell.source.strip() and CONTINUED not in _tags(cell)
+    source = CODE_LINE * _text_lines(cell.source) + CODE_PAD if shown else 0
+    return source + sum(output_height(o, state) for o in cell.outputs) + 4
+
+
+def _blocks(source: str) -> list[str]:
+    """Markdown split at blank lines, never inside a $$ or ``` block."""
+    blocks, current, fence = [], [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if not stripped and not fence and current:
+            blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+        if stripped == "$$" or stripped.startswith("```"):
+            fence = not fence
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _pack(pieces: list, height, budget: float) -> list[list]:
+    """Consecutive pieces grouped so each group's total height stays within budget."""
+    groups, total = [], 0.0
+    for piece in pieces:
+        if not groups or total + height(piece) > budget:
+            groups.append([])
+            total = 0.0
+        groups[-1].append(piece)
+        total += height(piece)
+    return groups
+
+
+def _split_stream(output: dict, budget: float) -> list[dict]:
+    lines = output["text"].splitlines(keepends=True)
+    per_part = max(1, int((budget - CODE_PAD) // CODE_LINE))
+    return [nbformat.from_dict({**output, "text": "".join(lines[i:i + per_part])})
+            for i in range(0, len(lines), per_part)]
+
+
+def split_cell(cell, state: dict, budget: float = SLIDE_BUDGET) -> list:
+    """``cell`` as parts that each fit ``budget``: markdown at blank lines, code between
+    lines, long printed output between lines. Parts after the first show no input again."""
+    if cell_height(cell, state) <= budget:
+        return [cell]
+    if cell.cell_type == "markdown":
+        groups = _pack(_blocks(cell.source), markdown_height, budget)
+        parts = [copy.deepcopy(cell) for _ in groups]
+        for part, group in zip(parts, groups):
+            part.source = "\n\n".join(group)
+    else:
+        lines = cell.source.splitlines()
+        per_part = max(1, int((budget - CODE_PAD) // CODE_LINE))
+        pieces = [("input", "\n".join(lines[i:i + per_part])) for i in range(0, len(lines), per_part)]
+        for output in cell.outputs:
+            if output["output_type"] == "stream" and output_height(output, state) > budget:
+                pieces += [("output", part) for part in _split_stream(output, budget)]
+            else:
+                pieces.append(("output", output))
+
+        def height(piece):
+            kind, value = piece
+            return CODE_LINE * _text_lines(value) + CODE_PAD if kind == "input" else output_height(value, state)
+
+        parts = []
+        for group in _pack(pieces, height, budget):
+            part = copy.deepcopy(cell)
+            part.source = "\n".join(value for kind, value in group if kind == "input")
+            part.outputs = [value for kind, value in group if kind == "output"]
+            if not part.source:
+                part.source = cell.source
+                part.metadata["tags"] = [*part.metadata.get("tags", []), CONTINUED]
+            parts.append(part)
+    for number, part in enumerate(parts[1:], start=1):
+        part.metadata["slideshow"] = {"slide_type": "-"}
+        part.id = f"{cell.id}-{number}"
+    return parts
+
+
+def _slide_type(cell) -> str:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+
+
+def _section_title(cell) -> str | None:
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    match = re.match(r"#{1,3} (.+)", first)
+    return match.group(1).strip() if match else None
+
+
+def continued_cell(title: str, number: int):
+    cell = nbformat.v4.new_markdown_cell(f'<p class="pl-continued-title">{html.escape(title)} (continued)</p>')
+    cell.metadata["slideshow"] = {"slide_type": "subslide"}
+    cell.metadata["tags"] = [CONTINUED]
+    cell.id = f"continued-{number}"
+    return cell
+
+
+def fit_to_slides(cells, state: dict, budget: float = SLIDE_BUDGET) -> list:
+    """The cells with a new sub-slide wherever a slide would run taller than ``budget``."""
+    fitted, height, title = [], 0.0, ""
+    for cell in cells:
+        kind = _slide_type(cell)
+        if kind in ("skip", "notes"):
+            fitted.append(cell)
+            continue
+        if kind in ("slide", "subslide"):
+            height = 0.0
+            title = _section_title(cell) or title
+        for part in split_cell(cell, state, budget - TEXT_LINE):   # room for "(continued)"
+            part_height = cell_height(part, state)
+            if height and height + part_height > budget:
+                fitted.append(continued_cell(title, len(fitted)))
+                height = TEXT_LINE
+            fitted.append(part)
+            height += part_height
+    return fitted
+
+
+def read_notes(path: Path) -> dict[str, str]:
+    """Speaker notes of a chapter: each ``## Heading`` of the notes file -> the text under it.
+
+    >>> import tempfile; notes = Path(tempfile.mkdtemp()) / "n.md"
+    >>> _ = notes.write_text("# Notes\\n\\n## A small network\\nSay this.\\n\\nAsk that.\\n")
+    >>> read_notes(notes)
+    {'A small network': 'Say this.\\n\\nAsk that.'}
+    >>> notes.unlink(); notes.parent.rmdir()
+    """
+    notes, heading = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            notes[heading] = []
+        elif heading is not None:
+            notes[heading].append(line)
+    return {heading: "\n".join(lines).strip() for heading, lines in notes.items()}
+
+
+def notes_path(path: Path) -> Path:
+    return NOTES / f"{Path(path).stem}.md"
+
+
+def next_chapter_cell(path: Path):
+    """The closing slide: a link to the next chapter's slides, or back to the list."""
+    chapters = list(course.CHAPTERS)
+    index = next((i for i, c in enumerate(chapters) if c.slug == Path(path).stem), len(chapters))
+    if index + 1 < len(chapters):
+        nxt = chapters[index + 1]
+        source = (f"## Next: {nxt.number}. {nxt.title}\n\n{nxt.teaches}\n\n"
+                  f"[Go to chapter {nxt.number}: {nxt.title}]({nxt.filename}) &nbsp;|&nbsp; "
+                  "[All chapters](../README.md#chapters)")
+    else:
+        source = ("## The end of the course\n\nThis was the last chapter.\n\n"
+                  "[All chapters](../README.md#chapters)")
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.metadata["slideshow"] = {"slide_type": "slide"}
+    cell.id = "next-chapter"
+    return cell
+
+
+def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
+    """The cells of ``nb`` as the slideshow shows them: solutions, navigation and the sentence
+    about the setup cell left out, speaker notes after each section heading, long slides
+    split, and a closing slide that leads to the next chapter."""
+    warnings = [] if warnings is None else warnings
+    cells = [copy.deepcopy(cell) for cell in nb.cells]
+    in_solutions = False
+    for index, cell in enumerate(cells):
+        in_solutions = in_solutions or (cell.cell_type == "markdown"
+                                        and cell.source.lstrip().startswith("## Solutions"))
+        if in_solutions or _tags(cell) & {SETUP_CELL, NAVIGATION}:
+            cell.metadata["slideshow"] = {"slide_type": "skip"}
+        before = cells[index - 1] if index else None
+        if SETUP_CELL in _tags(cell) and before is not None and before.cell_type == "markdown" \
+                and not _section_title(before):
+            before.metadata["slideshow"] = {"slide_type": "skip"}   # it explains a cell not shown
+    notes = read_notes(notes_path(path))
+    with_notes = []
+    for cell in cells:
+        with_notes.append(cell)
+        title = _section_title(cell) if cell.source.lstrip().startswith("## ") else None
+        if title in notes and _slide_type(cell) != "skip":
+            note = nbformat.v4.new_markdown_cell(notes.pop(title))
+            note.metadata["slideshow"] = {"slide_type": "notes"}
+            note.id = f"notes-{len(with_notes)}"
+            with_notes.append(note)
+    warnings += [f"speaker notes for a section it does not have: ## {title}" for title in notes]
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return fit_to_slides(with_notes, state) + [next_chapter_cell(path)]
+
+
 # ---------------------------------------------------------------------------- exporters
 
 def _exporter(kind: str):
@@ -329,18 +679,22 @@ def _exporter(kind: str):
     if kind == "slides":
         config[name].reveal_url_prefix = REVEAL_PREFIX
         config[name].reveal_theme = "white"    # its fonts ship with reveal.js; "simple" loads Google Fonts
-        config[name].reveal_scroll = True      # long code cells scroll instead of overflowing
-        config[name].reveal_number = "c/t"
         cls = SlidesExporter
     else:
         cls = HTMLExporter
-    return cls(config=config, extra_loaders=[DictLoader({TEMPLATE_NAME: TEMPLATE})],
+    template = SLIDES_TEMPLATE if kind == "slides" else PAGE_TEMPLATE
+    return cls(config=config, extra_loaders=[DictLoader({TEMPLATE_NAME: template})],
                template_file=TEMPLATE_NAME)
 
 
 def _export(exporter, path: Path, suffix: str) -> str:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = f"{page_title(path)} | Parameter Lab"
+    if suffix == "slides":
+        warnings: list[str] = []
+        nb.cells = slide_cells(nb, path, warnings)
+        for warning in warnings:
+            print(f"warning: {path.name}: {warning}", file=sys.stderr)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem,
                                                                       "path": str(path.parent)}})
     if any("```mermaid" in cell.source for cell in nb.cells if cell.cell_type == "markdown"):

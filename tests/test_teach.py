@@ -304,16 +304,71 @@ def test_slideshow_references_only_local_files(slides_dir):
 
 
 @pytest.mark.slow
-def test_slides_end_with_the_exercises_and_leave_out_the_solutions(slides_dir):
-    for path in PATHS:
+def test_slides_end_with_the_exercises_then_the_next_chapter(slides_dir):
+    for number, path in enumerate(PATHS):
         document = soup(slides_dir / f"{path.stem}.slides.html")
         slides = document.select("div.slides > section")
-        assert slides[-1].find("h2").get_text(strip=True).rstrip("¶") == "Exercises", path.name
+        titles = [s.find("h2").get_text(strip=True).rstrip("¶") for s in slides[-2:]]
+        assert titles[0] == "Exercises", path.name
         assert document.find(id="Solutions") is None, path.name
         text = document.get_text()
         for question in exercises.load(path.stem):
             if question.kind != "thought":
                 assert question.solution_code not in text, path.name
+        links = [a["href"] for a in slides[-1].find_all("a", href=True)]
+        if number + 1 < len(PATHS):
+            assert titles[1].startswith("Next: "), path.name
+            assert f"{PATHS[number + 1].stem}.slides.html" in links, path.name
+        assert "index.html" in links, path.name
+
+
+def test_slides_leave_out_the_setup_sentence_and_add_notes_and_a_closing_slide(notebook):
+    path, nb = notebook
+    warnings = []
+    cells = teach.slide_cells(nb, path, warnings)
+    shown = [c for c in cells if teach._slide_type(c) not in ("skip", "notes")]
+    assert not any("first code cell" in c.source for c in shown), "the setup sentence is on a slide"
+    assert not any("setup" in tags(c) or "navigation" in tags(c) for c in shown)
+    notes = teach.read_notes(teach.notes_path(path))
+    for index, cell in enumerate(cells):
+        title = teach._section_title(cell) if cell.source.startswith("## ") else None
+        if title in notes and teach._slide_type(cell) != "skip":
+            assert teach._slide_type(cells[index + 1]) == "notes", title
+            assert cells[index + 1].source == notes[title]
+    assert warnings == [], warnings
+    assert cells[-1].source.startswith(("## Next: ", "## The end")) and cells[-1].id == "next-chapter"
+
+
+def test_speaker_notes_cover_every_section(notebook):
+    """One notes file per chapter; its headings are exactly the chapter's sections."""
+    path, nb = notebook
+    notes = teach.read_notes(teach.notes_path(path))
+    sections = [teach._section_title(c) for c in nb.cells if c.cell_type == "markdown"
+                and c.source.startswith("## ") and teach._slide_type(c) != "skip"]
+    assert sorted(notes) == sorted(sections), f"{teach.notes_path(path).name} and the notebook's ## sections differ"
+    assert all(len(text.split()) >= 15 for text in notes.values()), "each section's notes say something"
+
+
+def test_long_cells_are_split_into_parts_that_fit():
+    long_code = nbformat.v4.new_code_cell("\n".join(f"x{i} = {i}" for i in range(80)))
+    long_code.outputs = [nbformat.v4.new_output("stream", text="".join(f"{i}\n" for i in range(70)))]
+    long_code.id = "long"
+    prose = nbformat.v4.new_markdown_cell("\n\n".join(["A paragraph of prose. " * 8] * 12))
+    prose.id = "prose"
+    heading = nbformat.v4.new_markdown_cell("## A section")
+    heading.metadata["slideshow"] = {"slide_type": "slide"}
+    fitted = teach.fit_to_slides([heading, prose, long_code], {})
+    slides, height = [], 0.0
+    for cell in fitted:
+        if teach._slide_type(cell) in ("slide", "subslide"):
+            slides.append(0.0)
+        slides[-1] += teach.cell_height(cell, {})
+    assert len(slides) >= 4 and max(slides) <= teach.SLIDE_BUDGET
+    assert "\n".join(c.source for c in fitted if c.cell_type == "code" and "pl-continued" not in tags(c)) \
+        == long_code.source, "every line of code is shown once, in order"
+    printed = "".join(o["text"] for c in fitted if c.cell_type == "code" for o in c.outputs)
+    assert printed == long_code.outputs[0]["text"], "every printed line is shown once, in order"
+    assert len({c.id for c in fitted}) == len(fitted)
 
 
 # ---------------------------------------------------------------------------- static site
@@ -427,3 +482,65 @@ def test_slideshow_starts_offline(chapter_one_site):
     }""")
     assert remote == [] and failed == []
     assert found["slides"] >= 5 and found["progress"]
+
+
+# Steps through every slide with reveal.js's own API at its 960x700 slide size; a slide
+# fails when its content is taller or wider than the slide (a wide code block may scroll
+# sideways inside its own box: nothing is cut off, and it is counted).
+JS_MEASURE_SLIDES = """async () => {
+  const R = window.Reveal;
+  R.configure({transition: 'none', backgroundTransition: 'none'});
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const rendered = (slide) => [...slide.querySelectorAll('img')].every(i => i.complete)
+      && !/Loading widget/.test(slide.innerText);
+  const found = [];
+  for (const [h, stack] of R.getHorizontalSlides().entries()) {
+    const leaves = stack.classList.contains('stack') ? [...stack.querySelectorAll(':scope > section')] : [stack];
+    for (const [v, slide] of leaves.entries()) {
+      R.slide(h, v);
+      await frame();
+      await new Promise(r => MathJax.Hub.Queue(r));
+      for (let i = 0; i < 100 && !rendered(slide); i++) await new Promise(r => setTimeout(r, 50));
+      await frame();
+      const heading = slide.querySelector('h1, h2, h3, .pl-continued-title');
+      found.push({number: R.getSlidePastCount() + 1, h, v,
+                  title: heading ? heading.textContent.replace('¶', '').trim() : '',
+                  height: slide.scrollHeight, width: slide.scrollWidth, clientWidth: slide.clientWidth,
+                  notes: !!slide.querySelector('aside.notes'),
+                  sideways: [...slide.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1).length,
+                  links: [...slide.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))});
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+def test_every_slide_fits_the_slide(slides_dir):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (make test-browser installs it)")
+    overflowing, sideways, counted = [], 0, {}
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": teach.SLIDE_WIDTH, "height": teach.SLIDE_HEIGHT})
+        for path in PATHS:
+            page.goto((slides_dir / f"{path.stem}.slides.html").as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady() && window.MathJax && MathJax.isReady",
+                                   timeout=60_000)
+            slides = page.evaluate(JS_MEASURE_SLIDES)
+            counted[path.stem] = len(slides)
+            for slide in slides:
+                where = f"{path.stem} slide {slide['number']} (#/{slide['h']}/{slide['v']}, {slide['title']!r})"
+                if slide["height"] > teach.SLIDE_HEIGHT:
+                    overflowing.append(f"{where}: {slide['height']} px tall")
+                if slide["width"] > slide["clientWidth"] + 1:
+                    overflowing.append(f"{where}: {slide['width']} px wide")
+                sideways += slide["sideways"]
+            last = slides[-1]
+            assert last["title"].startswith(("Next:", "The end")), f"{path.stem} ends with {last['title']!r}"
+            assert last["links"], f"{path.stem}: the last slide links nowhere"
+        browser.close()
+    print(f"\nslides per chapter: {counted}; {sum(counted.values())} slides, "
+          f"{sideways} code or output blocks scroll sideways inside the slide")
+    assert not overflowing, "slides that do not fit 960x700:\n" + "\n".join(overflowing)
