@@ -77,7 +77,8 @@ QUESTIONS = [
         """,
         name="n_params",
         expected=49,
-        hint="""Count each layer's weight matrix and bias vector separately: how many entries does a
+        hint="""
+        Count each layer's weight matrix and bias vector separately: how many entries does a
         matrix of shape `[out_features, in_features]` hold? An activation has no parameters.""",
         solution="""net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 n_params = sum(p.numel() for p in net.parameters())  # 4*8 + 8 + 8*1 + 1""",
@@ -99,7 +100,8 @@ n_params = len(list(net.parameters()))""",  # tensors, not entries
         """,
         name="bias_key",
         expected="0.block 1.0.bias",
-        hint="""A key joins the names on the path from `rgnet` down to the parameter with dots. Print
+        hint="""
+        A key joins the names on the path from `rgnet` down to the parameter with dots. Print
         `rgnet` to see the name `add_module` gave each block; names keep their spaces and their case.""",
         solution="""def block1():
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 4), nn.ReLU())
@@ -130,7 +132,8 @@ bias_key = next(name for name, p in rgnet.named_parameters() if p is rgnet[0][1]
         name="sizes",
         expected=torch.tensor([32, 8, 8, 1]),
         same_dtype=True,
-        hint="""Each parameter can tell you how many entries it holds, whatever its shape. Which dtype
+        hint="""
+        Each parameter can tell you how many entries it holds, whatever its shape. Which dtype
         does `torch.tensor` give a list of Python ints, and which a list of floats?""",
         solution="""net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 sizes = torch.tensor([p.numel() for _, p in net.named_parameters()])""",
@@ -154,7 +157,8 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
         name="count_parameters",
         cases=_count_cases,
         pure=True,
-        hint="""Of the walks over a model this chapter showed, which lists each parameter exactly once
+        hint="""
+        Of the walks over a model this chapter showed, which lists each parameter exactly once
         and leaves buffers out? Count entries, not tensors, and let each parameter's `requires_grad`
         decide what `trainable_only` skips.""",
         solution="""def count_parameters(model, trainable_only=False):
@@ -185,7 +189,8 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
         """,
         name="bias_total",
         verify=_verify_bias_total,
-        hint="""`named_parameters()` gives every parameter with its dotted name. What do the names of
+        hint="""
+        `named_parameters()` gives every parameter with its dotted name. What do the names of
         biases have in common, at any depth of nesting? Read the values; do not edit them.""",
         solution="""def bias_total(net):
     with torch.no_grad():
