@@ -2,21 +2,20 @@
 
 >>> uses, parts, grad = gradients(mlp(tied=True), torch.ones(2, 4), layer=4)
 >>> uses, sorted(parts), bool(torch.allclose(grad, parts[2] + parts[4]))
-((2, 4), [2, 4], True)
-"""
+((2, 4), [2, 4], True)"""
 
 import copy
 
-import numpy as np
 import torch
 from torch import nn
+
+from helpers.widgets import Panel
 
 LAYERS = (0, 2, 4, 6)  # positions of the nn.Linear layers; 2 and 4 are the pair that can be tied
 
 
 def mlp(tied=True, seed=0):
-    """d2l's tied MLP made from ``seed`` (the global random state is left alone); untied,
-    ``net[4]`` is a separate copy of ``net[2]``, so both nets compute the same function."""
+    """d2l's MLP made from ``seed``, leaving the global random state alone; untied, net[4] copies net[2]."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         first, shared, last = nn.Linear(4, 8), nn.Linear(8, 8), nn.Linear(8, 1)
@@ -25,27 +24,24 @@ def mlp(tied=True, seed=0):
 
 
 def gradients(net, X, layer):
-    """Backpropagate ``net(X).sum()``. Returns the positions that use ``net[layer]``, the weight
-    gradient each position produces, measured on an untied copy (2 and 4 for a hidden layer),
-    and ``net[layer].weight.grad``."""
+    """Backpropagate ``net(X).sum()``: the positions using ``net[layer]``, the weight gradient of each
+    position on an untied copy (2 and 4 for a hidden layer), and ``net[layer].weight.grad``."""
     net.zero_grad()
     untied = nn.Sequential(*[copy.deepcopy(module) for module in net])
-    net(X).sum().backward()
-    untied(X).sum().backward()
+    torch.autograd.backward([net(X).sum(), untied(X).sum()])
     uses = tuple(position for position in LAYERS if net[position] is net[layer])
     shown = (2, 4) if layer in (2, 4) else (layer,)
     return uses, {position: untied[position].weight.grad for position in shown}, net[layer].weight.grad
 
 
 def draw(fig, tied, layer):
-    """The widget's render: one heatmap per use's gradient (faded when not added) and the ``.grad``.
-    The axes are made once and then updated in place, which keeps an update fast."""
+    """The widget's render: a heatmap of each use's gradient (faded when not added) and of the .grad."""
     net = mlp(tied)
     uses, parts, grad = gradients(net, torch.randn(16, 4, generator=torch.Generator().manual_seed(0)), layer)
-    if not fig.axes:
+    if not fig.axes:  # made once, then updated in place: an update stays fast
         for k in range(3):
             ax = fig.add_axes((0.03 + 0.34 * k, 0.04, 0.27, 0.72))
-            ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", aspect="auto")
+            ax.imshow(torch.zeros(8, 8).numpy(), cmap="RdBu_r", aspect="auto")
             ax.set(xticks=[], yticks=[])  # a frame, and no tick labels to lay out
         for x, sign in ((0.32, "+"), (0.66, "=")):
             fig.text(x, 0.4, sign, fontsize=16, ha="center", va="center")
@@ -57,13 +53,18 @@ def draw(fig, tied, layer):
         rows, cols = values.shape
         ax.images[0].set(data=values.numpy(), clim=(-limit, limit), alpha=1.0 if added else 0.25,
                          extent=(-0.5, cols - 0.5, rows - 0.5, -0.5))
-        ax.set(xlim=(-0.5, cols - 0.5), ylim=(rows - 0.5, -0.5))
         title = (f"net[{layer}].weight.grad" if position == "total" else
                  f"use at net[{position}]" if added else f"net[{position}]: its own layer, not added")
-        # A fixed y skips matplotlib's search for a free place above the axes, a slow step.
-        ax.set_title(title, fontsize=9, color="black" if added else "0.5", y=1.03)
+        ax.set_title(title, fontsize=9, color="black" if added else "0.5", y=1.03)  # fixed y: no layout search
     fig.texts[0].set_visible(len(uses) > 1)
-    n_params = sum(p.numel() for p in net.parameters())
-    return (f"{'tied' if tied else 'untied'}: net[2] is net[4] -> {net[2] is net[4]}; {n_params} parameters; "
+    return (f"{'tied' if tied else 'untied'}: net[2] is net[4] -> {net[2] is net[4]}; "
+            f"{sum(p.numel() for p in net.parameters())} parameters; "
             f"net[{layer}].weight.grad = " + " + ".join(f"use at net[{p}]" for p in uses)
             + f"; weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}")
+
+
+class Explorer(Panel):  # the chapter's Panel, whose set() says which values tied and layer take
+    def set(self, **values):
+        if not isinstance(values.get("tied", True), bool) or values.get("layer", 2) not in LAYERS:
+            raise ValueError(f"tied must be True or False and layer one of {list(LAYERS)}, got {values}")
+        super().set(**values)

@@ -10,7 +10,6 @@ from torch import nn
 
 from helpers import exercises, tied_parameters
 from helpers.exercises import run_source
-from helpers.widgets import Panel
 
 
 def _grad_by_functional_autograd(net, X):
@@ -118,18 +117,29 @@ def test_draw_a_layer_used_once_hides_the_second_tile_and_resizes():
     assert fig.axes[1].get_visible()
 
 
-def test_the_panel_of_the_notebook_follows_its_controls_and_refuses_a_missing_layer():
+def _explorer():
     controls = {"tied": ipywidgets.Checkbox(value=True),
                 "layer": ipywidgets.Dropdown(options=tied_parameters.LAYERS, value=2)}
-    panel = Panel("t", controls, tied_parameters.draw, figsize=(8.0, 2.6), layout=None)
+    return tied_parameters.Explorer("t", controls, tied_parameters.draw, figsize=(8.0, 2.6), layout=None)
+
+
+def test_the_explorer_follows_its_controls():
+    panel = _explorer()
     tied_text, tied_png = panel.text, panel.image.value
     panel.set(tied=False)
     assert panel.text.startswith("untied") and panel.image.value != tied_png
-    controls["tied"].value = True  # as a click would
+    panel.controls["tied"].value = True  # as a click would
     assert panel.text == tied_text
-    with pytest.raises(Exception, match="value"):
-        panel.set(layer=3)
-    assert panel.text == tied_text
+
+
+@pytest.mark.parametrize("values", [{"layer": 3}, {"layer": "2"}, {"layer": True}, {"layer": float("nan")},
+                                    {"tied": "yes"}, {"tied": None}, {"tied": 1, "layer": 2}])
+def test_the_explorer_says_which_values_its_controls_take(values):
+    panel = _explorer()
+    before = panel.text
+    with pytest.raises(ValueError, match=r"tied must be True or False and layer one of \[0, 2, 4, 6\]"):
+        panel.set(**values)
+    assert panel.text == before and panel.values == {"tied": True, "layer": 2}
 
 
 def _verdict(number, source):
