@@ -169,11 +169,14 @@ class Panel:
     def _on_change(self, change: dict) -> None:
         self.update()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        # The widget view for live frontends; a short fixed text for nbval, GitHub and print.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"{self.title} (interactive: run the notebook to use the controls)"
-        return bundle
+    def _ipython_display_(self) -> None:
+        # The widget view for live frontends and a fixed text for nbval, GitHub and print. Built
+        # here because widgets have _repr_mimebundle_ only from ipywidgets 8 (Colab runs 7).
+        from IPython.display import display
+
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
+        display({"application/vnd.jupyter.widget-view+json": view,
+                 "text/plain": f"{self.title} (interactive: run the notebook to use the controls)"}, raw=True)
 
     def __repr__(self) -> str:
         return f"<Panel {self.title!r}: controls {sorted(self.controls)}>"

@@ -51,11 +51,23 @@ def test_set_rejects_unknown_controls():
         panel.set(angle=3)
 
 
-def test_text_plain_is_fixed_for_nbval_and_the_view_is_a_widget():
+def displayed(obj):
+    """The outputs IPython records when a cell ends with ``obj``, as in a notebook."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    with capture_output() as captured:
+        shell.displayhook(obj)
+    return [output.data for output in captured.outputs]
+
+
+def test_a_panel_shows_as_its_widget_with_a_fixed_text():
     panel, _ = line_panel()
-    bundle = panel._repr_mimebundle_()
+    (bundle,) = displayed(panel)
     assert bundle["text/plain"] == "Lines (interactive: run the notebook to use the controls)"
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
+    assert bundle["application/vnd.jupyter.widget-view+json"] == {
+        "version_major": 2, "version_minor": 0, "model_id": panel.widget.model_id}
 
 
 @pytest.mark.parametrize("kwargs, error, name", [
