@@ -63,7 +63,8 @@ QUESTIONS = [
         """,
         name="w_after",
         expected=0.46,
-        hint="""Go one step at a time, writing down the gradient at the current `w`, what the optimizer
+        hint="""
+        Go one step at a time, writing down the gradient at the current `w`, what the optimizer
         keeps in its `momentum_buffer` and how far `w` moves. This chapter's cell on momentum buffers
         shows what the first step stores and how the second one uses it.""",
         solution="""w = torch.tensor([1.0], requires_grad=True)
@@ -89,7 +90,8 @@ w_after = w.item()  # 1 - 0.1 * 2 = 0.8, then 0.8 - 0.1 * (0.9 * 2 + 1.6) = 0.46
         """,
         name="optimizer",
         verify=_verify_two_groups,
-        hint="""The constructor takes a list of dictionaries, one per group, each with its own `'params'`;
+        hint="""
+        The constructor takes a list of dictionaries, one per group, each with its own `'params'`;
         a hyperparameter given to the constructor itself applies to every group that does not set it.""",
         solution="""net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 optimizer = torch.optim.SGD([{"params": net[0].parameters(), "lr": 0.01},
@@ -122,7 +124,8 @@ optimizer = torch.optim.Adam([{"params": net[0].parameters(), "lr": 0.01},
         """,
         name="adamw",
         verify=_verify_no_decay_on_biases,
-        hint="""Sort the parameters into two lists by a property that tells a weight matrix from a bias
+        hint="""
+        Sort the parameters into two lists by a property that tells a weight matrix from a bias
         vector, and give each list its own group. Check what a group that sets no `weight_decay` gets
         from AdamW.""",
         solution="""mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -167,7 +170,8 @@ adamw = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
         """,
         name="lr_after",
         expected=0.2,
-        hint="""`StepLR` multiplies the learning rate by `gamma` once every `step_size` calls of
+        hint="""
+        `StepLR` multiplies the learning rate by `gamma` once every `step_size` calls of
         `scheduler.step()`. How many complete periods do seven calls make? This chapter's `StepLR` cell
         prints the pattern for `step_size=25`.""",
         solution="""w = torch.zeros(1, requires_grad=True)
@@ -193,9 +197,13 @@ lr_after = scheduler.get_last_lr()[0]  # 0.8 * 0.5 ** (7 // 3)""",
         """,
         name="cosine_lr",
         cases=_cosine_cases,
-        hint="""$\\frac{1}{2}(1 + \\cos(\\pi t / T))$ falls from 1 to 0 as $t$ goes from 0 to $T$. Scale and
-        shift it so that it falls from `base_lr` to `eta_min` instead.""",
-        solution="""def cosine_lr(step, base_lr, T_max, eta_min=0.0):
+        hint="""
+        This chapter's cell on the schedulers of `torch.optim.lr_scheduler` writes the curve of
+        `CosineAnnealingLR` for `eta_min=0`. With `eta_min`, the same half cosine ends at `eta_min`
+        instead of 0: which part of that formula sets how far the curve falls?""",
+        solution="""import math
+
+def cosine_lr(step, base_lr, T_max, eta_min=0.0):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * step / T_max)) / 2""",
         wrong=[
             """def cosine_lr(step, base_lr, T_max, eta_min=0.0):
@@ -219,8 +227,9 @@ lr_after = scheduler.get_last_lr()[0]  # 0.8 * 0.5 ** (7 // 3)""",
         with SGD's?
         """,
         name="thoughts",
-        hint="""Write Adam's first update with its bias corrections: what are $\\hat m$ and $\\hat v$ after
-        one step, and what is left of the gradient in $\\hat m / (\\sqrt{\\hat v} + \\epsilon)$?""",
+        hint="""
+        Write Adam's first update with its bias corrections: what are m_hat and v_hat after one
+        step, and what is left of the gradient g in m_hat / (sqrt(v_hat) + eps)?""",
         solution="""After one step the bias-corrected moments are m_hat = g and v_hat = g**2, so the update
 is lr * g / (|g| + eps) = lr * sign(g), up to eps: the gradient's size cancels, and
 every entry moves by lr (a gradient much smaller than eps moves less). Later steps
