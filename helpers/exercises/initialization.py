@@ -1,0 +1,223 @@
+"""Exercises of chapter 2, Parameter initialization."""
+
+import math
+
+import torch
+from torch import nn
+
+from helpers.exercises import Code, Function, Thought, Value
+
+
+def verify_my_init(my_init):
+    """None when ``net.apply(my_init)`` gives every Linear the prompt's distribution."""
+    net = nn.Sequential(nn.Linear(300, 400), nn.ReLU(), nn.Linear(400, 200))
+    weights = {index: net[index].weight for index in (0, 2)}
+    try:
+        net.apply(my_init)
+    except Exception as error:  # the learner's function may fail on any module
+        return (f"net.apply(my_init) raised {type(error).__name__}: {error} (apply also calls it "
+                "on the ReLU and on the Sequential itself)")
+    for index, weight in weights.items():
+        layer = net[index]
+        if layer.weight is not weight:
+            return (f"net[{index}].weight is a new tensor: change the existing parameter in place, "
+                    "or an optimizer built before would go on training the old one")
+        if not torch.all(layer.bias == 0):
+            return f"the biases of net[{index}] are not all 0"
+        w = layer.weight.detach().flatten().double()
+        zero = (w == 0).double().mean().item()
+        if abs(zero - 0.75) > 0.01:
+            return f"in net[{index}], {zero:.1%} of the weights are exactly 0; expected 75%"
+        for side, values, low, high in (("positive", w[w > 0], 5, 10), ("negative", w[w < 0], -10, -5)):
+            if abs(values.numel() / w.numel() - 0.125) > 0.01:
+                return (f"in net[{index}], {values.numel() / w.numel():.1%} of the weights are "
+                        f"{side}; expected 12.5%")
+            # Kolmogorov-Smirnov distance between the sorted values and the law U(low, high).
+            cdf = ((values.sort().values - low) / (high - low)).clamp(0, 1)
+            steps = torch.arange(values.numel() + 1, dtype=torch.float64) / values.numel()
+            gap = max((steps[1:] - cdf).max().item(), (cdf - steps[:-1]).max().item())
+            if gap > 0.03:
+                return (f"the {side} weights of net[{index}] do not follow U({low}, {high}): their "
+                        f"distribution function is {gap:.2f} away from it at worst")
+    return None
+
+
+QUESTIONS = [
+    Value(
+        prompt="""`nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain("tanh"))` fills
+the weight of `layer = nn.Linear(300, 100)` from $U(-a, a)$. What is the bound $a$? Assign it
+to `bound`.""",
+        name="bound",
+        expected=5 / 3 * math.sqrt(6 / (300 + 100)),
+        rtol=1e-3,
+        hint="""The gain multiplies Xavier's standard deviation. The chapter relates the bound of a
+uniform law to its standard deviation.""",
+        solution="""gain = nn.init.calculate_gain("tanh")
+bound = gain * math.sqrt(6 / (300 + 100))""",
+        wrong=[
+            "bound = math.sqrt(6 / (300 + 100))",
+            "bound = 5 / 3 * math.sqrt(2 / (300 + 100))",
+            "bound = 5 / 3 * math.sqrt(6 / 300)",
+            "bound = (5 / 3) ** 2 * math.sqrt(6 / (300 + 100))",
+            "bound = 1 / math.sqrt(300)",
+        ],
+    ),
+    Function(
+        prompt="""A chain of `depth` layers `nn.Linear(fan_in, fan_in, bias=False)` without
+activations draws its weights independently from $\\mathcal{N}(0, \\mathrm{scale}^2)$ and is fed
+zero-mean inputs of variance 1. Write `final_std(scale, fan_in, depth)` that returns the standard
+deviation of its output that the chapter's variance rule predicts.""",
+        name="final_std",
+        cases=lambda: [(0.01, 256, 50), (1.0, 4, 100), (0.0625, 256, 10), (0.1, 100, 3),
+                       (0.2, 50, 7)],
+        atol=0.0,
+        hint="""Apply $\\mathrm{Var}[o] = n_\\mathrm{in} \\sigma^2 E[x^2]$ once per layer: each
+layer's output is zero-mean again, so the rule holds at the next layer too.""",
+        solution="""def final_std(scale, fan_in, depth):
+    return (scale * math.sqrt(fan_in)) ** depth""",
+        wrong=[
+            "def final_std(scale, fan_in, depth):\n    return (scale ** 2 * fan_in) ** depth",
+            "def final_std(scale, fan_in, depth):\n    return (scale * fan_in) ** depth",
+            "def final_std(scale, fan_in, depth):\n    return scale * math.sqrt(fan_in) * depth",
+            "def final_std(scale, fan_in, depth):\n    return (scale * math.sqrt(fan_in)) ** (depth - 1)",
+            "def final_std(scale, fan_in, depth):\n    return scale ** depth * math.sqrt(fan_in)",
+        ],
+    ),
+    Code(
+        prompt="""Write `my_init(m)`, for `net.apply(my_init)`, that sets the bias of every
+`nn.Linear` to 0 and draws each entry $w$ of its weight from
+
+$$w \\sim \\begin{cases} U(5, 10) & \\text{with probability } \\frac{1}{8} \\\\
+0 & \\text{with probability } \\frac{3}{4} \\\\
+U(-10, -5) & \\text{with probability } \\frac{1}{8} \\end{cases}$$
+
+changing the existing parameters in place.""",
+        name="my_init",
+        verify=verify_my_init,
+        hint="""Start from the chapter's `my_init`. Which interval must the first uniform draw
+cover, so that the part you keep holds a quarter of the values? (A random mask that zeroes some
+of the kept values works too.)""",
+        solution="""def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -20, 20)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            m.weight *= (m.weight.abs() >= 5) & (m.weight.abs() <= 10)""",
+        wrong=[
+            # the chapter's distribution: half of the weights are zero
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -10, 10)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            m.weight *= m.weight.abs() >= 5""",
+            # every negative weight exactly -5
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, 5, 10)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            u = torch.rand_like(m.weight)
+            m.weight[u < 0.125] = -5
+            m.weight[u >= 0.25] = 0""",
+            # point masses at -7.5, 0 and 7.5 with the right fractions
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            u = torch.rand_like(m.weight)
+            m.weight.copy_(torch.where(u < 0.125, -7.5, torch.where(u < 0.25, 7.5, 0.0)))""",
+            # the right fractions on the wrong intervals, U(15, 20) and U(-20, -15)
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -20, 20)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            m.weight *= m.weight.abs() >= 15""",
+            # the upper cut forgotten: only a quarter of the weights are zero
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -20, 20)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            m.weight *= m.weight.abs() >= 5""",
+            # the biases keep their default values
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -20, 20)
+        with torch.no_grad():
+            m.weight *= (m.weight.abs() >= 5) & (m.weight.abs() <= 10)""",
+            # a new Parameter instead of the existing one
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        w = torch.empty_like(m.weight).uniform_(-20, 20)
+        m.weight = nn.Parameter(w * ((w.abs() >= 5) & (w.abs() <= 10)))
+        nn.init.zeros_(m.bias)""",
+            # no type test: apply also calls it on the ReLU
+            """def my_init(m):
+    nn.init.uniform_(m.weight, -20, 20)
+    nn.init.zeros_(m.bias)
+    with torch.no_grad():
+        m.weight *= (m.weight.abs() >= 5) & (m.weight.abs() <= 10)""",
+        ],
+    ),
+    Value(
+        prompt="""A deep network of `nn.Linear(128, 128, bias=False)` layers, each followed by
+`nn.LeakyReLU(0.2)`, draws its weights from $\\mathcal{N}(0, \\sigma^2)$. By the argument behind
+Kaiming's initialization, which $\\sigma$ keeps the scale of the signal the same from layer to
+layer? Assign it to `sigma`. (The chapter's `layer_stats` can check your answer.)""",
+        name="sigma",
+        expected=math.sqrt(2 / ((1 + 0.2 ** 2) * 128)),
+        rtol=1e-3,
+        hint="""On a symmetric input $z$, ReLU keeps half of $E[z^2]$, hence Kaiming's factor 2.
+What fraction of $E[z^2]$ does a leaky ReLU of slope 0.2 keep?""",
+        solution="""negative_slope = 0.2
+sigma = math.sqrt(2 / ((1 + negative_slope ** 2) * 128))""",
+        wrong=[
+            "sigma = math.sqrt(2 / 128)",
+            "sigma = math.sqrt(2 / ((1 + 0.2) * 128))",
+            "sigma = 2 / ((1 + 0.2 ** 2) * 128)",
+            "sigma = math.sqrt(1 / 128)",
+            "sigma = math.sqrt(2 / (1 + 0.2 ** 2)) / 128",
+        ],
+    ),
+    Value(
+        prompt="""`net = nn.Sequential(nn.LazyLinear(64), nn.ReLU(), nn.LazyLinear(64), nn.ReLU(),
+nn.LazyLinear(3))` is run once on `torch.rand(5, 12)`. How many parameter entries, weights and
+biases, does it have afterwards? Assign the number to `n_lazy`.""",
+        name="n_lazy",
+        expected=12 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3,
+        hint="""The first forward pass fixes each layer's `in_features` from what reaches it. Does
+the batch size play a part?""",
+        solution="""net = nn.Sequential(nn.LazyLinear(64), nn.ReLU(), nn.LazyLinear(64), nn.ReLU(),
+                    nn.LazyLinear(3))
+net(torch.rand(5, 12))
+n_lazy = sum(p.numel() for p in net.parameters())""",
+        wrong=[
+            "n_lazy = 12 * 64 + 64 * 64 + 64 * 3",
+            "n_lazy = 5 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3",
+            "n_lazy = 64 * 64 + 64 + 64 * 3 + 3",
+            "n_lazy = 0",
+            "n_lazy = '5187'",
+        ],
+    ),
+    Thought(
+        prompt="""A hidden layer starts with all its weights equal. When does gradient descent keep
+its units identical, and when does it not? What does d2l call this symmetry? And why may linear
+or softmax regression start with all weights equal?""",
+        name="thoughts",
+        hint="""Write the gradient of one hidden unit's incoming weights: which factors do all units
+share, and which one belongs to the unit alone?""",
+        solution="""With equal incoming weights, every hidden unit computes the same value. The gradient
+of unit j's incoming weights is its outgoing weight v_j times factors that all units share (the
+activation's derivative at the common value, the error, the input). If the outgoing weights are
+equal too, every unit gets the same gradient and the same update, so the units stay identical
+for ever and the layer acts like a single unit however wide it is. If the outgoing weights
+differ (say the output layer is random), the gradients differ by the factor v_j, the rows part
+after the first step, and the symmetry is broken. d2l calls it permutation symmetry: swapping two
+hidden units with their weights leaves the function unchanged, and a symmetric start keeps the
+units interchangeable. Random initialization of every layer breaks it. Linear and softmax
+regression have no hidden layer: each output's weights receive the gradient of that output's own
+error, which differs from output to output, so they may start equal (even all zero).""",
+    ),
+]
