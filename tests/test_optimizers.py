@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from helpers import optimizers as opt
+from helpers.exercises import load, run_source
 
 TORCH_OPTIMIZERS = {
     "SGD": lambda params, lr: torch.optim.SGD(params, lr=lr),
@@ -153,3 +154,33 @@ def test_set_accepts_the_ends_of_each_range():
     assert panel.text.startswith("rosenbrock, lr 1, 500 steps: SGD diverged at step 2")
     panel.set(lr=1e-4, steps=10, optimizers=("RMSprop",))
     assert panel.text.startswith("rosenbrock, lr 0.0001, 10 steps: RMSprop ")
+
+
+# ----------------------------------------------------------------------------- the exercises against torch
+
+def test_the_value_answers_are_what_torch_computes():
+    ex = load("04_optimizers")
+    w = torch.tensor([1.0], requires_grad=True)
+    sgd = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    for _ in range(2):
+        sgd.zero_grad()
+        (w ** 2).sum().backward()
+        sgd.step()
+    assert ex.q1.expected == pytest.approx(w.item())
+    sgd = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.8)
+    scheduler = torch.optim.lr_scheduler.StepLR(sgd, step_size=3, gamma=0.5)
+    for _ in range(7):
+        sgd.step()
+        scheduler.step()
+    assert ex.q4.expected == pytest.approx(scheduler.get_last_lr()[0])
+
+
+@pytest.mark.parametrize("base_lr, T_max, eta_min", [(0.1, 10, 0.0), (1.0, 12, 0.0), (0.1, 8, 0.01), (2.0, 3, 0.5)])
+def test_the_cosine_reference_is_what_cosine_annealing_sets(base_lr, T_max, eta_min):
+    cosine_lr = run_source(load("04_optimizers").q5.solution_code)["cosine_lr"]
+    sgd = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(sgd, T_max=T_max, eta_min=eta_min)
+    for step in range(T_max + 1):
+        assert cosine_lr(step, base_lr, T_max, eta_min) == pytest.approx(scheduler.get_last_lr()[0], abs=1e-12)
+        sgd.step()
+        scheduler.step()
