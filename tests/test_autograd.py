@@ -124,3 +124,30 @@ def test_every_value_the_controls_offer_draws_finite_numbers(panel):
             for h in (1e-6, 1.0):
                 panel.set(function=function, x=x, h=h)
                 assert "nan" not in panel.text and "inf" not in panel.text
+
+
+# ----------------------------------------------------------------------------- the exercises' spec
+
+
+def test_the_value_questions_take_a_float64_gradient_too():
+    from helpers import exercises
+
+    ex = exercises.load("06_autograd")
+    x = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    assert ex.q1.evaluate((1 + x) * torch.exp(x)).status == exercises.CORRECT
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    assert ex.q2.evaluate(x * x + 2 * x).status == exercises.CORRECT
+
+
+def test_an_answer_that_switches_the_default_dtype_breaks_no_later_check():
+    from helpers import exercises
+
+    ex = exercises.load("06_autograd")
+    solution = ex.q3.solution_code.replace(
+        "def second_derivative(f, x):\n", "def second_derivative(f, x):\n    torch.set_default_dtype(torch.float64)\n")
+    assert ex.q3.evaluate(exercises.run_source(solution)["second_derivative"]).status == exercises.CORRECT
+    assert torch.get_default_dtype() == torch.float32
+    reference = exercises.run_source(ex.q3.solution_code)["second_derivative"]
+    assert ex.q3.evaluate(reference).status == exercises.CORRECT
+    with_grad = exercises.run_source(ex.q4.solution_code)["with_grad"]
+    assert ex.q4.evaluate(with_grad).status == exercises.CORRECT
