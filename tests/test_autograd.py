@@ -145,6 +145,7 @@ def test_an_answer_that_switches_the_default_dtype_breaks_no_later_check():
     ex = exercises.load("06_autograd")
     header = "def second_derivative(f, x):\n"
     solution = ex.q3.solution_code.replace(header, header + "    torch.set_default_dtype(torch.float64)\n")
+    assert "set_default_dtype" in solution
     assert ex.q3.evaluate(exercises.run_source(solution)["second_derivative"]).status == exercises.CORRECT
     assert torch.get_default_dtype() == torch.float32
     reference = exercises.run_source(ex.q3.solution_code)["second_derivative"]
