@@ -1,8 +1,10 @@
 """Teaching material built from the notebooks: slides, student copies, a static site.
 
     python .ci/teach.py slides    # build/slides/: a reveal.js slideshow per chapter, offline
-    python .ci/teach.py student   # build/student/: copies without outputs or solutions, checks kept
+    python .ci/teach.py student   # build/student/: copies for graded work (no outputs, no solutions)
     python .ci/teach.py html      # build/html/: index page + every chapter with outputs and widgets
+    python .ci/teach.py answers   # build/answers/: the answer key, a page per chapter
+    python .ci/teach.py collapse-solutions notebooks/*.ipynb   # fold Solutions in JupyterLab
 
 Each command works on every notebook it finds (notebooks/*.ipynb, or the paths given) and
 writes only under --out (default: build/, which git ignores).
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import copy
 import html
+import io
 import json
 import math
 import posixpath
@@ -67,7 +71,34 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # chapter draws a mermaid diagram, so the block is dropped instead of vendored.
 TEMPLATE_NAME = "parameter_lab.html.j2"
 NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-PAGE_TEMPLATE = "{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
+# Static pages: widgets are a saved snapshot (their controls are disabled and say so), their
+# text uses the page's font, and each chapter opens with a table of contents.
+PAGE_CSS_EXTRA = """
+.jupyter-widgets, .jupyter-widgets * { font-family: var(--jp-ui-font-family); }
+.jupyter-widgets .widget-slider, .jupyter-widgets select, .jupyter-widgets input,
+.jupyter-widgets button, .jupyter-widgets .widget-checkbox { pointer-events: none; opacity: .65; }
+.pl-snapshot { font: italic 13px var(--jp-ui-font-family); color: #656d76; margin: 0 0 4px; }
+.pl-toc { font-family: var(--jp-ui-font-family); border: 1px solid #d0d7de; border-radius: 6px;
+          padding: .5rem 1rem; margin: 1rem auto; max-width: 60rem; background: #f6f8fa; }
+.pl-toc ol { margin: .25rem 0; columns: 2; }
+@media (min-width: 1500px) { .pl-toc { position: fixed; top: 1rem; left: 1rem; width: 15rem;
+                                       max-height: 90vh; overflow-y: auto; }
+                             .pl-toc ol { columns: 1; } }
+"""
+PAGE_JS = """
+// Widgets render from their saved state after the page loads: disable each control as it appears.
+new MutationObserver(function() {
+  document.querySelectorAll(".jupyter-widgets input, .jupyter-widgets select, .jupyter-widgets button,"
+                            + " .jupyter-widgets textarea").forEach(function(el) { el.disabled = true; });
+  document.querySelectorAll(".jupyter-widgets [tabindex]").forEach(function(el) { el.tabIndex = -1; });
+}).observe(document.body, {childList: true, subtree: true});
+"""
+SNAPSHOT_NOTE = ('<p class="pl-snapshot">A snapshot of the widget as saved: its controls do not '
+                 'move here. Open the notebook to use it.</p>')
+PAGE_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
+                 + "{% block notebook_css %}{{ super() }}<style type=\"text/css\">" + PAGE_CSS_EXTRA
+                 + "</style>{% endblock notebook_css %}\n"
+                 + "{% block body_footer %}<script>" + PAGE_JS + "</script>{{ super() }}{% endblock body_footer %}\n")
 
 # reveal.js lays every slide out at this size and scales the whole slide to the window.
 SLIDE_WIDTH, SLIDE_HEIGHT = 960, 700
@@ -112,8 +143,10 @@ SLIDES_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
                    + "{% block footer_js %}<script>" + SLIDES_JS + "</script>{% endblock footer_js %}\n")
 
 STUDENT_PLACEHOLDER = "# your code here"
-STUDENT_NOTE = ("*This is the student copy: the worked solutions that end the full notebook are "
-                "left out. `ex.qN.hint()` gives a nudge when you are stuck.*")
+STUDENT_NOTE = ("*This is the student copy: the worked solutions are with your teacher. "
+                "`ex.qN.hint()` gives a nudge when you are stuck.*")
+# `ex = helpers.exercises.load("01_parameter_access")`: student copies load without solutions.
+LOAD_CALL = re.compile(r"""(helpers\.exercises\.load\(\s*(["'])\d+_\w+\2)\s*\)""")
 REPO_URL = f"https://github.com/{course.OWNER}/{course.REPO}"
 
 # For the badges that became text and the links to chapters not built yet.
@@ -687,19 +720,39 @@ def _exporter(kind: str):
                template_file=TEMPLATE_NAME)
 
 
-def _export(exporter, path: Path, suffix: str) -> str:
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
+_WIDGET_SCRIPT = '<script type="application/vnd.jupyter.widget-view+json">'
+
+
+def table_of_contents(body: str) -> str:
+    """A page's ``##`` sections as a list of links, placed before the first section.
+
+    >>> print(table_of_contents('<main><h2 id="A-b">A b<a class="anchor-link" href="#A-b">¶</a></h2>'))
+    <main><nav class="pl-toc"><strong>Contents</strong><ol><li><a href="#A-b">A b</a></li></ol></nav><h2 id="A-b">A b<a class="anchor-link" href="#A-b">¶</a></h2>
+    """
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in _H2.findall(body))
+    if not items:
+        return body
+    return body.replace("<main>", f'<main><nav class="pl-toc"><strong>Contents</strong><ol>{items}</ol></nav>', 1)
+
+
+def _export(exporter, path: Path, kind: str) -> str:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = f"{page_title(path)} | Parameter Lab"
-    if suffix == "slides":
-        warnings: list[str] = []
+    warnings: list[str] = []
+    if kind == "slides":
         nb.cells = slide_cells(nb, path, warnings)
-        for warning in warnings:
-            print(f"warning: {path.name}: {warning}", file=sys.stderr)
+    elif kind == "answers":
+        nb = answer_key(nb, path)
+    for warning in warnings:
+        print(f"warning: {path.name}: {warning}", file=sys.stderr)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem,
                                                                       "path": str(path.parent)}})
     if any("```mermaid" in cell.source for cell in nb.cells if cell.cell_type == "markdown"):
-        print(f"warning: {path.name} has a mermaid diagram, which the offline {suffix} "
+        print(f"warning: {path.name} has a mermaid diagram, which the offline {kind} "
               "pages show as source", file=sys.stderr)
+    if kind == "html":
+        body = table_of_contents(body).replace(_WIDGET_SCRIPT, SNAPSHOT_NOTE + _WIDGET_SCRIPT)
     return body
 
 
@@ -769,14 +822,23 @@ HTML_INTRO = ("<p>A hands-on course on how neural-network parameters live in PyT
               "JupyterLab, Colab or Binder (links at the top of each chapter).</p>")
 
 
-def _build_pages(paths: list[Path], out: Path, npm_dir: Path, *, slides: bool) -> list[Path]:
+ANSWERS_INTRO = ("<p>For teachers: the worked solution of every exercise, with the output it "
+                 "printed when the full notebook last ran. The student copies (<code>make student"
+                 "</code>) leave these out.</p>")
+KINDS = {  # kind -> exporter, page suffix, index title, index introduction
+    "slides": ("slides", ".slides.html", "Parameter Lab slides", SLIDES_INTRO),
+    "html": ("html", ".html", "Parameter Lab", HTML_INTRO),
+    "answers": ("html", ".html", "Parameter Lab answer key", ANSWERS_INTRO),
+}
+
+
+def _build_pages(paths: list[Path], out: Path, npm_dir: Path, kind: str) -> list[Path]:
+    exporter_kind, suffix, title, intro = KINDS[kind]
     out.mkdir(parents=True, exist_ok=True)
-    install_assets(fetch_npm_packages(npm_dir), out, slides=slides)
-    kind, label, suffix = ("slides", "slides", ".slides.html") if slides else ("html", "HTML", ".html")
-    exporter = _exporter(kind)
-    bodies = {path: _export(exporter, path, label) for path in paths}
+    install_assets(fetch_npm_packages(npm_dir), out, slides=kind == "slides")
+    exporter = _exporter(exporter_kind)
+    bodies = {path: _export(exporter, path, kind) for path in paths}
     written = _write_pages(bodies, out, suffix)
-    title, intro = ("Parameter Lab slides", SLIDES_INTRO) if slides else ("Parameter Lab", HTML_INTRO)
     index = out / "index.html"
     index.write_text(_index_page(title, intro, _index_rows(out, suffix)), encoding="utf-8")
     print(f"wrote {_shown(index)}")
@@ -785,25 +847,88 @@ def _build_pages(paths: list[Path], out: Path, npm_dir: Path, *, slides: bool) -
 
 def build_slides(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
     """A reveal.js slideshow per notebook in ``out``, plus an index page; nothing remote."""
-    return _build_pages(paths, out, npm_dir, slides=True)
+    return _build_pages(paths, out, npm_dir, "slides")
 
 
 def build_html(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
     """Every notebook as a page with its saved outputs and widget state, plus index.html."""
-    return _build_pages(paths, out, npm_dir, slides=False)
+    return _build_pages(paths, out, npm_dir, "html")
+
+
+def build_answers(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
+    """The answer key: a page per chapter with every question and its worked solution."""
+    return _build_pages(paths, out, npm_dir, "answers")
+
+
+def answer_key(nb, path: Path):
+    """A notebook of one chapter's questions, each with its hint and its worked solution
+    (the solution cell of the full notebook, with its saved output)."""
+    from helpers import exercises
+
+    solved = {}
+    for cell in nb.cells[_solutions_start(nb.cells) or len(nb.cells):]:
+        found = re.search(r"\bex\.q(\d+)\.(check|solution)\(", cell.source)
+        if cell.cell_type == "code" and found:
+            solved[int(found.group(1))] = copy.deepcopy(cell)
+    cells = [nbformat.v4.new_markdown_cell(
+        f"# Answer key: {page_title(path)}\n\nFor the teacher; not for the student copies.")]
+    for number, question in enumerate(exercises.load(path.stem), start=1):
+        hint = io.StringIO()
+        with contextlib.redirect_stdout(hint):
+            question.hint()
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"## Question {number} ({question.kind})\n\n{question.prompt}\n\n"
+            f"*What `ex.q{number}.hint()` tells students:* {hint.getvalue().strip().removeprefix('Hint: ')}"))
+        if question.kind == "thought":
+            cells.append(nbformat.v4.new_markdown_cell(f"**Model answer.** {question.solution_code}"))
+        else:
+            cells.append(solved.get(number) or nbformat.v4.new_code_cell(question.solution_code))
+    for number, cell in enumerate(cells):
+        cell.id = f"answer-{number}"
+        cell.metadata.pop("slideshow", None)
+    key = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(nb.metadata))
+    key.metadata.pop("widgets", None)
+    return key
+
+
+SOLUTIONS_COLLAPSED = "jp-MarkdownHeadingCollapsed"   # the cell metadata JupyterLab 4 reads
+
+
+def collapse_solutions(nb) -> bool:
+    """Fold the ``## Solutions`` section when the notebook opens in JupyterLab; False if absent."""
+    start = _solutions_start(nb.cells)
+    if start is None:
+        return False
+    nb.cells[start].metadata[SOLUTIONS_COLLAPSED] = True
+    return True
+
+
+def without_solutions(source: str) -> str:
+    """A code cell's source with every exercise loader switched to the student mode.
+
+    >>> without_solutions('ex = helpers.exercises.load("01_parameter_access")')
+    'ex = helpers.exercises.load("01_parameter_access", solutions=False)'
+    """
+    return LOAD_CALL.sub(r"\1, solutions=False)", source)
+
+
+def _solutions_start(cells) -> int | None:
+    return next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown"
+                 and cell.source.lstrip().startswith("## Solutions")), None)
 
 
 def student_copy(nb):
-    """A copy of ``nb`` for students: no outputs, no widget state, no solutions, checks kept.
+    """A copy of ``nb`` for graded work: no outputs, no widget state, no solutions.
 
     The ``## Solutions`` section and everything after it go, except the closing navigation
-    cell; any other code cell tagged ``solution`` becomes ``# your code here``.
+    cell; any other code cell tagged ``solution`` becomes ``# your code here``; the exercises
+    load with ``solutions=False``, so ``ex.qN.solution()`` says the solutions are with the
+    teacher while checks and hints work.
     """
     nb = copy.deepcopy(nb)
     cells = list(nb.cells)
     footer = cells[-1] if cells and "navigation" in _tags(cells[-1]) else None
-    end = next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown"
-                and cell.source.lstrip().startswith("## Solutions")), None)
+    end = _solutions_start(cells)
     kept = cells[:end] if end is not None else [c for c in cells if c is not footer]
     result = []
     for cell in kept:
@@ -815,6 +940,7 @@ def student_copy(nb):
                     cell.metadata["tags"] = tags
                 else:
                     cell.metadata.pop("tags", None)
+            cell.source = without_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
         cell.metadata.pop("execution", None)
@@ -850,8 +976,9 @@ def main(argv: list[str] | None = None) -> list[Path]:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, what in (("slides", "reveal.js slideshows"), ("student", "student copies"),
-                       ("html", "a static site")):
+    builders = {"slides": ("reveal.js slideshows", build_slides), "student": ("student copies", None),
+                "html": ("a static site", build_html), "answers": ("the answer key", build_answers)}
+    for name, (what, _) in builders.items():
         cmd = sub.add_parser(name, help=f"build {what} under OUT/{name}/")
         cmd.add_argument("paths", nargs="*", type=Path,
                          help="notebooks to build (default: every notebooks/*.ipynb)")
@@ -860,14 +987,22 @@ def main(argv: list[str] | None = None) -> list[Path]:
         if name != "student":
             cmd.add_argument("--npm-dir", type=Path, default=BUILD / "npm",
                              help="where the pinned npm packages are unpacked (default: build/npm)")
+    fold = sub.add_parser("collapse-solutions", help="fold each notebook's Solutions section in JupyterLab "
+                                                     "(edits the notebooks in place)")
+    fold.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args(argv)
     paths = discover(args.paths)
+    if args.command == "collapse-solutions":
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            if collapse_solutions(nb):
+                nbformat.write(nb, path)
+                print(f"folded the Solutions section of {_shown(path)}")
+        return paths
     out = args.out.resolve() / args.command
-    if args.command == "slides":
-        return build_slides(paths, out, args.npm_dir.resolve())
-    if args.command == "html":
-        return build_html(paths, out, args.npm_dir.resolve())
-    return build_student(paths, out)
+    if args.command == "student":
+        return build_student(paths, out)
+    return builders[args.command][1](paths, out, args.npm_dir.resolve())
 
 
 if __name__ == "__main__":

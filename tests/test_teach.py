@@ -164,8 +164,8 @@ def test_links_between_notebooks_become_links_between_pages():
     assert teach.rewrite_href("../README.md#chapters", pages) == "index.html"
     assert teach.rewrite_href("../README.md", pages) == "index.html"
     assert teach.rewrite_href("../README.md#for-teachers", pages).endswith("parameter-lab#for-teachers")
-    assert teach.rewrite_href("../helpers/access.py", pages) == \
-        f"https://github.com/{course.OWNER}/{course.REPO}/blob/{course.BRANCH}/helpers/access.py"
+    assert teach.rewrite_href("../helpers/widgets.py", pages) == \
+        f"https://github.com/{course.OWNER}/{course.REPO}/blob/{course.BRANCH}/helpers/widgets.py"
     assert teach.rewrite_href("06_autograd.ipynb", pages) is None       # no page: kept as text
     assert teach.rewrite_href("../../outside.md", pages) is None
     assert teach.rewrite_href("#Summary", pages) == "#Summary"
@@ -209,9 +209,11 @@ def test_student_copy_keeps_the_lesson_and_the_checks(notebook, student_dir):
         if original.cell_type == "code" and "solution" in tags(original):
             assert kept.source == teach.STUDENT_PLACEHOLDER
         elif original.cell_type == "code":
-            assert kept.source == original.source
+            assert kept.source == teach.without_solutions(original.source)
     checks = {int(n) for cell in copy.cells for n, _ in CHECK.findall(cell.source)}
     assert checks == set(range(1, len(exercises.load(path.stem)) + 1)), "one check cell per question"
+    loads = [c.source for c in copy.cells if "helpers.exercises.load(" in c.source]
+    assert loads and all(f'load("{path.stem}", solutions=False)' in source for source in loads)
 
 
 def test_student_copy_contains_no_solution(notebook, student_dir):
@@ -262,6 +264,8 @@ def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tm
     from nbclient import NotebookClient
 
     copy = nbformat.read(student_dir / CHAPTER_ONE.name, as_version=4)
+    asked = [nbformat.v4.new_code_cell("ex.q1.solution()"), nbformat.v4.new_code_cell("ex.q1.hint()")]
+    copy.cells[-1:-1] = asked       # a student asking for the answer, then for a hint
     NotebookClient(copy, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises on any error
     kinds = {n: q.kind for n, q in enumerate(exercises.load(CHAPTER_ONE.stem), start=1)}
@@ -273,6 +277,10 @@ def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tm
             assert text.startswith(expected), f"ex.q{number}.check printed {text!r}"
             seen.add(int(number))
     assert seen == set(kinds)
+    solution, hint = ("".join(output_text(o) for o in cell.outputs) for cell in asked)
+    question = next(iter(exercises.load(CHAPTER_ONE.stem)))
+    assert solution.strip() == exercises.WITH_TEACHER and question.solution_code not in solution
+    assert hint.startswith("Hint: ") and len(hint) > len("Hint: ") + 10
 
 
 # ---------------------------------------------------------------------------- slides
@@ -416,6 +424,56 @@ def test_pages_keep_outputs_figures_and_widget_state(html_dir, sources):
             assert (html_dir / teach.WIDGETS_URL).is_file()
 
 
+@pytest.fixture(scope="session")
+def answers_dir(tmp_path_factory, npm_dir, sources):
+    out = tmp_path_factory.mktemp("build") / "answers"
+    teach.build_answers(sources, out, npm_dir)
+    return out
+
+
+@pytest.mark.slow
+def test_answer_key_has_every_question_with_its_solution(answers_dir, sources):
+    index = soup(answers_dir / "index.html")
+    links = {a["href"] for a in index.find_all("a", href=True)}
+    for path in sources:
+        page = answers_dir / f"{path.stem}.html"
+        assert page.name in links
+        assert_links_resolve(page)
+        text = soup(page).get_text()
+        for number, question in enumerate(exercises.load(path.stem), start=1):
+            assert f"Question {number} ({question.kind})" in text, f"{path.stem} q{number}"
+            for line in question.solution_code.splitlines():
+                assert line.strip() in text, f"{path.stem} q{number}: {line!r} missing"
+        full = nbformat.read(path, as_version=4)
+        ran = [o for c in full.cells[solutions_start(full):] if c.cell_type == "code"
+               and ".solution()" not in c.source for o in c.outputs]   # thought: the answer is text
+        for output in ran:
+            first = output_text(output).strip().splitlines()[:1]
+            assert not first or first[0].strip()[:40] in text, f"{path.stem}: an output of a solution is missing"
+
+
+def test_collapse_solutions_folds_the_solutions_heading(notebook):
+    path, nb = notebook
+    assert teach.collapse_solutions(nb)
+    folded = [i for i, c in enumerate(nb.cells) if c.metadata.get(teach.SOLUTIONS_COLLAPSED)]
+    assert folded == [solutions_start(nb)]
+    nbformat.validate(nb)
+
+
+@pytest.mark.slow
+def test_pages_have_a_table_of_contents_and_mark_widgets_as_snapshots(html_dir, sources):
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        document = soup(html_dir / f"{path.stem}.html")
+        toc = document.select_one("nav.pl-toc")
+        sections = [teach._plain(c.source.splitlines()[0][3:].strip()) for c in nb.cells
+                    if c.cell_type == "markdown" and c.source.startswith("## ")]
+        assert toc is not None and [a.get_text() for a in toc.find_all("a")] == sections, path.name
+        views = document.find_all("script", type=WIDGET_VIEW)
+        for view in views:
+            assert view.find_previous_sibling("p", class_="pl-snapshot") is not None, path.name
+
+
 # ---------------------------------------------------------------------------- in a browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -465,11 +523,18 @@ def test_static_page_shows_figures_and_widget_offline(chapter_one_site):
         const widget = [...document.querySelectorAll('.jupyter-widgets img')];
         const drawn = widget.filter(img => img.complete && img.naturalWidth > 0);
         if (!drawn.length) return null;
+        const label = document.querySelector('.jupyter-widgets .widget-label');
         return {widget: drawn.length,
-                figures: [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 0).length};
+                figures: [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 0).length,
+                controls: [...document.querySelectorAll('.jupyter-widgets select, .jupyter-widgets input')]
+                          .map(el => el.disabled),
+                widgetFont: label && getComputedStyle(label).fontFamily,
+                pageFont: getComputedStyle(document.querySelector('.jp-RenderedHTMLCommon p')).fontFamily};
     }""")
     assert remote == [] and failed == []
     assert found["widget"] >= 1 and found["figures"] >= 2  # the widget's histogram and the plot
+    assert found["controls"] and all(found["controls"]), "a saved widget's controls look live"
+    assert found["widgetFont"] == found["pageFont"], "widget text in another font than the page"
 
 
 @pytest.mark.browser
