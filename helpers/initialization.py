@@ -12,7 +12,7 @@ import ipywidgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
+from matplotlib.ticker import LogFormatter, LogLocator, NullLocator
 from torch import nn
 
 from helpers.widgets import Panel
@@ -90,23 +90,23 @@ def draw_layer_stats(fig: Figure, depth: int, width: int, activation: str, schem
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(base=10, numticks=7))
-        ax.yaxis.set_major_formatter(LogFormatterSciNotation())
+        ax.yaxis.set_major_formatter(LogFormatter())  # "1e-20": faster to draw than mathtext
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("layer")
         ax.set_ylabel("standard deviation")
         ax.legend(fontsize=8, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     ax = fig.axes[0]
-    # A log axis cannot show 0, inf or nan: leave those points out.
     values = np.array([stats["activation_std"], stats["gradient_std"]])
-    shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+    shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)  # what a log axis can show
     for line, row in zip(ax.lines, shown):
         line.set_data(range(1, depth + 1), row)
-    # At least 1e-2 to 1e2, so that a steady scale looks flat.
-    ax.set_ylim(min(np.nanmin(shown, initial=1.0) / 3, 1e-2), max(np.nanmax(shown, initial=1.0) * 3, 1e2))
+    low, high = np.nanmin(shown, initial=1.0) / 3, np.nanmax(shown, initial=1.0) * 3
+    ax.set_ylim(min(low, 1e-2), max(high, 1e2))  # at least 1e-2 to 1e2: a steady scale looks flat
     ax.set_xlim(0.5, depth + 0.5)
     act, grad = stats["activation_std"], stats["gradient_std"]
-    return (f"{scheme}, {activation}: activation std {act[0]:.2e} at layer 1, {act[-1]:.2e} at "
-            f"layer {depth}; gradient std {grad[-1]:.2e} at layer {depth}, {grad[0]:.2e} at layer 1")
+    return (f"{scheme}, {activation}: activation std {act[0]:.2e} at layer 1, {act[-1]:.2e} "
+            f"at layer {depth}; gradient std {grad[-1]:.2e} at layer {depth}, {grad[0]:.2e} "
+            "at layer 1")
 
 
 def init_explorer(depth: int = 50, width: int = 256, activation: str = "relu",
@@ -118,8 +118,8 @@ def init_explorer(depth: int = 50, width: int = 256, activation: str = "relu",
     'normal 1'
     """
     def dropdown(options, value, description, width):
-        return ipywidgets.Dropdown(options=options, value=value, description=description, style=STYLE,
-                                   layout=ipywidgets.Layout(width=width))
+        return ipywidgets.Dropdown(options=options, value=value, description=description,
+                                   style=STYLE, layout=ipywidgets.Layout(width=width))
 
     controls = {"depth": ipywidgets.IntSlider(value=depth, min=1, max=50, description="depth",
                                               continuous_update=False, style=STYLE),

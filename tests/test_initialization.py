@@ -6,7 +6,7 @@ import traitlets
 import pytest
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation, LogLocator
+from matplotlib.ticker import LogFormatter, LogLocator
 from torch import nn
 
 import helpers
@@ -112,7 +112,7 @@ def test_the_widget_redraws_in_place_with_log_ticks():
     ax = panel.figure.axes[0]
     lines = list(ax.lines)
     assert isinstance(ax.yaxis.get_major_locator(), LogLocator)
-    assert isinstance(ax.yaxis.get_major_formatter(), LogFormatterSciNotation)
+    assert isinstance(ax.yaxis.get_major_formatter(), LogFormatter)
     panel.set(activation="sigmoid", scheme="normal 0.01", depth=20)
     assert panel.text.startswith("normal 0.01, sigmoid:")
     assert list(ax.lines) == lines and len(ax.lines[0].get_xdata()) == 20

@@ -28,7 +28,8 @@ def verify_my_init(my_init):
         zero = (w == 0).double().mean().item()
         if abs(zero - 0.75) > 0.01:
             return f"in net[{index}], {zero:.1%} of the weights are exactly 0; expected 75%"
-        for side, values, low, high in (("positive", w[w > 0], 5, 10), ("negative", w[w < 0], -10, -5)):
+        for side, values, low, high in (("positive", w[w > 0], 5, 10),
+                                        ("negative", w[w < 0], -10, -5)):
             if abs(values.numel() / w.numel() - 0.125) > 0.01:
                 return (f"in net[{index}], {values.numel() / w.numel():.1%} of the weights are "
                         f"{side}; expected 12.5%")
@@ -79,7 +80,8 @@ layer's output is zero-mean again, so the rule holds at the next layer too.""",
             "def final_std(scale, fan_in, depth):\n    return (scale ** 2 * fan_in) ** depth",
             "def final_std(scale, fan_in, depth):\n    return (scale * fan_in) ** depth",
             "def final_std(scale, fan_in, depth):\n    return scale * math.sqrt(fan_in) * depth",
-            "def final_std(scale, fan_in, depth):\n    return (scale * math.sqrt(fan_in)) ** (depth - 1)",
+            "def final_std(scale, fan_in, depth):\n"
+            "    return (scale * math.sqrt(fan_in)) ** (depth - 1)",
             "def final_std(scale, fan_in, depth):\n    return scale ** depth * math.sqrt(fan_in)",
         ],
     ),
@@ -208,16 +210,17 @@ or softmax regression start with all weights equal?""",
         name="thoughts",
         hint="""Write the gradient of one hidden unit's incoming weights: which factors do all units
 share, and which one belongs to the unit alone?""",
-        solution="""With equal incoming weights, every hidden unit computes the same value. The gradient
-of unit j's incoming weights is its outgoing weight v_j times factors that all units share (the
-activation's derivative at the common value, the error, the input). If the outgoing weights are
-equal too, every unit gets the same gradient and the same update, so the units stay identical
-for ever and the layer acts like a single unit however wide it is. If the outgoing weights
-differ (say the output layer is random), the gradients differ by the factor v_j, the rows part
-after the first step, and the symmetry is broken. d2l calls it permutation symmetry: swapping two
-hidden units with their weights leaves the function unchanged, and a symmetric start keeps the
-units interchangeable. Random initialization of every layer breaks it. Linear and softmax
-regression have no hidden layer: each output's weights receive the gradient of that output's own
-error, which differs from output to output, so they may start equal (even all zero).""",
+        solution="""With equal incoming weights, every hidden unit computes the same value. The
+gradient of unit j's incoming weights is its outgoing weight v_j times factors that all units
+share (the activation's derivative at the common value, the error, the input). If the outgoing
+weights are equal too, every unit gets the same gradient and the same update, so the units stay
+identical for ever and the layer acts like a single unit however wide it is. If the outgoing
+weights differ (say the output layer is random), the gradients differ by the factor v_j, the
+rows part after the first step, and the symmetry is broken. d2l calls it permutation symmetry:
+swapping two hidden units with their weights leaves the function unchanged, and a symmetric
+start keeps the units interchangeable. Random initialization of every layer breaks it. Linear
+and softmax regression have no hidden layer: each output's weights receive the gradient of that
+output's own error, which differs from output to output, so they may start equal (even all
+zero).""",
     ),
 ]
