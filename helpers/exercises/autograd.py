@@ -64,7 +64,8 @@ QUESTIONS = [
         """,
         name="grad",
         expected=torch.tensor([1.0, 2 * torch.e, 3 * torch.e ** 2]),
-        hint="""Run the three lines, or differentiate $x e^x$ with the product rule: one term for each
+        hint="""
+        Run the three lines, or differentiate $x e^x$ with the product rule: one term for each
         factor.""",
         solution="""
         x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
@@ -92,7 +93,8 @@ QUESTIONS = [
         """,
         name="grad_z",
         expected=torch.tensor([3.0, 8.0, 15.0]),
-        hint="""`u` has the values of `y` but no history: for autograd it is a constant. Which terms
+        hint="""
+        `u` has the values of `y` but no history: for autograd it is a constant. Which terms
         of `z` still depend on `x`, and how?""",
         solution="""
         x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -116,7 +118,8 @@ QUESTIONS = [
         """,
         name="second_derivative",
         cases=_second_derivative_cases,
-        hint="""Start from a leaf that requires a gradient, `x.detach().requires_grad_()`. The first
+        hint="""
+        Start from a leaf that requires a gradient, `x.detach().requires_grad_()`. The first
         derivative must itself be recorded to be differentiated again, and a vector needs a
         reduction before `torch.autograd.grad` accepts it.""",
         solution="""
@@ -172,7 +175,8 @@ QUESTIONS = [
         """,
         name="with_grad",
         expected={"0.weight", "0.bias", "4.weight", "4.bias"},
-        hint="""A frozen layer gets no `.grad` of its own. Must the gradient of the layers before it
+        hint="""
+        A frozen layer gets no `.grad` of its own. Must the gradient of the layers before it
         pass through it, and can it?""",
         solution="""
         net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
@@ -197,7 +201,8 @@ QUESTIONS = [
         """,
         name="freeze_middle",
         verify=_verify_freeze_middle,
-        hint="""Freezing is a flag on each parameter; a module can set it on all of its own
+        hint="""
+        Freezing is a flag on each parameter; a module can set it on all of its own
         parameters at once.""",
         solution="""
         def freeze_middle(net):
@@ -226,7 +231,8 @@ QUESTIONS = [
         `gradient=` argument (or `y.sum()`) supply?
         """,
         name="thoughts",
-        hint="""What is the derivative of a vector with respect to a vector, and what shape has
+        hint="""
+        What is the derivative of a vector with respect to a vector, and what shape has
         `x.grad`?""",
         solution="""
         The derivative of a vector y with respect to a vector x is a whole Jacobian matrix J,
