@@ -1,0 +1,49 @@
+"""`make bench` times the first Panel of an executed notebook inside its kernel."""
+
+import nbformat
+import pytest
+
+import bench
+import nbtool
+
+PANEL_NOTEBOOK = """\
+import ipywidgets
+from helpers.widgets import Panel
+
+def render(fig, n, label):
+    ax = fig.axes[0] if fig.axes else fig.add_subplot()
+    ax.clear()
+    ax.plot(range(n))
+    return f"{label}: {n}"
+
+first = Panel("First", {"n": ipywidgets.IntSlider(value=2, min=1, max=9),
+                        "label": ipywidgets.Dropdown(options=["a", "b"])}, render)
+second = Panel("Second", {"n": ipywidgets.IntSlider(value=2, min=1, max=9)}, lambda fig, n: str(n))"""
+
+
+def notebook(source):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = dict(nbtool.KERNELSPEC)
+    return nb
+
+
+@pytest.mark.slow
+def test_widget_timings_change_the_first_panel_in_the_kernel():
+    result = bench.widget_timings(notebook(PANEL_NOTEBOOK), changes=12)
+    assert result["panel"] == "First"
+    assert len(result["timings"]) == 12 and all(t > 0 for t in result["timings"])
+
+
+@pytest.mark.slow
+def test_a_notebook_without_a_panel_is_reported_as_such():
+    assert bench.widget_timings(notebook("x = 1"), changes=5) == {"panel": None, "timings": []}
+
+
+def test_control_values_stay_in_range_and_change():
+    import ipywidgets
+
+    slider = ipywidgets.FloatLogSlider(value=1e-2, min=-4, max=0)
+    values = bench.control_values(slider, 7)
+    assert values[0] == pytest.approx(1e-4) and values[-1] == pytest.approx(1.0)
+    assert bench.control_values(ipywidgets.Checkbox(value=True), 3) == [False, True, False]
+    assert bench.control_values(ipywidgets.SelectMultiple(options=["a", "b"]), 3) == [("a",), ("a", "b"), ("a",)]
