@@ -70,7 +70,7 @@ class TrajectoryPlot:
     drawn once per surface into a :class:`~helpers.widgets.Backdrop`; an update moves the paths."""
 
     def __init__(self, dpi: int) -> None:
-        self.dpi, self.backgrounds, self.lines = dpi, {}, None
+        self.dpi, self.backgrounds, self.backdrop, self.ax, self.lines = dpi, {}, None, None, None
 
     def background(self, size: tuple[float, float], surface: str) -> np.ndarray:
         if (size, surface) not in self.backgrounds:
