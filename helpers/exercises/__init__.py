@@ -307,8 +307,5 @@ def _copy(question: Question) -> Question:
     return clone
 
 
-# TEMPORARY while the chapter modules move to spec files (removed at integration)
-from helpers.exercises.legacy import CodeQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion  # noqa: E402,F401
-
 __all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "THOUGHT", "Code", "ExerciseSet", "Function", "Thought",
            "Value", "Verdict", "call", "compare", "describe", "load", "run_source"]
