@@ -1,4 +1,7 @@
-"""requirements.txt, environment.yml and the imports of notebooks and helpers agree."""
+"""requirements.txt, environment.yml and the imports of notebooks and helpers agree.
+
+requirements.txt pins everything `make setup` installs; environment.yml (Binder) holds the
+learner's part of it, the lines above "# Tests and tools", at the same versions."""
 
 import ast
 import importlib.metadata
@@ -20,9 +23,15 @@ def canonical(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def requirements():
+TOOLS_MARKER = "# Tests and tools"
+
+
+def requirements(learner_only=False):
     pins, no_deps = {}, {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    text = (ROOT / "requirements.txt").read_text()
+    if learner_only:
+        text = text[:text.index(TOOLS_MARKER)]
+    for line in text.splitlines():
         if line.startswith("# no-deps:"):
             name, version = line.split(":", 1)[1].strip().split("==")
             no_deps[canonical(name)] = version
@@ -48,9 +57,13 @@ def environment():
     return versions
 
 
-def test_environment_yml_names_the_same_versions_as_requirements():
+def test_environment_yml_is_the_learners_part_at_the_same_versions():
     pins, _ = requirements()
-    assert environment() == pins
+    learner, _ = requirements(learner_only=True)
+    binder = environment()
+    assert {name: pins.get(name) for name in binder} == binder  # every shared name: the same version
+    assert binder == learner
+    assert not {"pytest", "nbval", "playwright", "hypothesis"} & set(binder)
 
 
 def test_cpu_pytorch_for_binder():
@@ -73,7 +86,7 @@ def test_installed_versions_are_the_pinned_ones():
 
 
 def imported_top_level_modules():
-    sources = [path.read_text() for path in (ROOT / "helpers").glob("*.py")]
+    sources = [path.read_text() for path in (ROOT / "helpers").rglob("*.py")]
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         sources += [cell.source for cell in nb.cells if cell.cell_type == "code"]
@@ -89,7 +102,7 @@ def imported_top_level_modules():
 
 def test_every_import_is_covered_by_both_files():
     pins, no_deps = requirements()
-    declared = set(pins) | set(no_deps)
+    declared = set(pins) & set(environment()) | set(no_deps)
     distributions = importlib.metadata.packages_distributions()
     modules = imported_top_level_modules()
     assert {"torch", "d2l", "ipywidgets", "matplotlib"} <= modules | {"d2l"}
@@ -99,4 +112,4 @@ def test_every_import_is_covered_by_both_files():
     # d2l's own imports, which --no-deps does not install for us
     for module in ("numpy", "torch", "torchvision", "PIL", "pandas", "scipy", "requests",
                    "matplotlib", "matplotlib_inline", "IPython"):
-        assert {canonical(d) for d in distributions[module]} & set(pins), module
+        assert {canonical(d) for d in distributions[module]} & declared, module
