@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import random
 import warnings
 
@@ -27,10 +28,12 @@ def setup(seed: int = 0) -> None:
     >>> round(torch.rand(1).item(), 4)
     0.4963
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    wanted = "helpers.setup(seed) takes a whole number from 0 to 2**32 - 1, such as helpers.setup(0)"
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{wanted}; got {seed!r} ({type(seed).__name__})")
     if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}")
+        raise ValueError(f"{wanted}; got {seed}")
+    seed = int(seed)
 
     random.seed(seed)
     np.random.seed(seed)

@@ -37,8 +37,20 @@ def test_setup_silences_only_the_named_warning():
     assert [str(w.message) for w in caught] == ["something else"]
 
 
-@pytest.mark.parametrize("seed, error", [("0", TypeError), (1.5, TypeError), (True, TypeError),
+@pytest.mark.parametrize("seed, error", [("0", TypeError), (1.5, TypeError), (True, TypeError), (None, TypeError),
                                          (-1, ValueError), (2**32, ValueError)])
-def test_bad_seed(seed, error):
-    with pytest.raises(error, match="seed"):
+def test_bad_seed_gets_one_sentence_that_says_what_to_pass(seed, error):
+    with pytest.raises(error) as raised:
         helpers.setup(seed)
+    message = str(raised.value)
+    assert message.startswith("helpers.setup(seed) takes a whole number from 0 to 2**32 - 1, such as "
+                              "helpers.setup(0); got ")
+    assert repr(seed) in message or str(seed) in message
+    assert message.count(". ") == 0  # one sentence
+
+
+def test_a_numpy_integer_is_a_seed_like_any_other():
+    helpers.setup(np.int64(3))
+    first = draw()
+    helpers.setup(3)
+    assert draw() == first
