@@ -87,7 +87,7 @@ def chapter_by_slug(slug: str) -> Chapter:
     for chapter in CHAPTERS:
         if chapter.slug == slug:
             return chapter
-    raise LookupError(f"no notebook notebooks/{slug}.ipynb")
+    raise ValueError(f"no notebook notebooks/{slug}.ipynb")
 
 
 def repo_url() -> str:

@@ -38,7 +38,7 @@ def test_a_notebook_without_a_title_is_still_a_chapter(tmp_path):
 def test_the_repository_notebooks_are_the_chapters():
     assert [c.filename for c in course.CHAPTERS] == sorted(p.name for p in (course.ROOT / "notebooks").glob("*.ipynb"))
     assert course.chapter_by_slug("03_tied_parameters").number == 3
-    with pytest.raises(LookupError, match="notebooks/parameter_access.ipynb"):
+    with pytest.raises(ValueError, match="notebooks/parameter_access.ipynb"):
         course.chapter_by_slug("parameter_access")
 
 
