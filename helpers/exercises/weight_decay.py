@@ -36,8 +36,10 @@ QUESTIONS = [
         """,
         name="penalty",
         expected=13.0,
-        hint="""Square each entry first (a sign does not survive squaring), add the squares, and keep
-        d2l's factor $\\frac12$.""",
+        hint="""
+        Square each entry first (a sign does not survive squaring), add the squares, and keep
+        d2l's factor $\\frac12$.
+        """,
         solution="""w = torch.tensor([3.0, -4.0, 1.0, 0.0])
 penalty = (torch.sum(w.pow(2)) / 2).item()  # (9 + 16 + 1 + 0) / 2""",
         wrong=[
@@ -57,8 +59,10 @@ penalty = (torch.sum(w.pow(2)) / 2).item()  # (9 + 16 + 1 + 0) / 2""",
         """,
         name="grad_w",
         expected=torch.tensor([-2.45, -5.1]),
-        hint="""Let autograd do it: make `w` a tensor with `requires_grad=True`, build the loss from it and
-        call `backward()`. By hand, differentiate the two terms separately and add the results.""",
+        hint="""
+        Let autograd do it: make `w` a tensor with `requires_grad=True`, build the loss from it and
+        call `backward()`. By hand, differentiate the two terms separately and add the results.
+        """,
         solution="""x = torch.tensor([1.0, 2.0])
 w = torch.tensor([0.5, -1.0], requires_grad=True)
 loss = 0.5 * (x @ w + 0.0 - 1.0) ** 2 + 0.1 / 2 * (w ** 2).sum()
@@ -81,9 +85,11 @@ grad_w = w.grad""",
         name="l1_step",
         cases=_l1_cases,
         pure=True,
-        hint="""Away from 0, the derivative of $\\lambda |w_i|$ is $\\lambda$ times the sign of $w_i$:
-        `torch.sign` gives it, and gives 0 at 0. Then take a plain SGD step with the sum of both
-        gradients, without an in-place operator such as `-=`.""",
+        hint="""
+        What is the derivative of $\\lambda |w_i|$ for $w_i > 0$, and for $w_i < 0$? One torch
+        function gives both, and 0 at 0. Build the result as `w - ...`: `w -= ...` would change the
+        caller's tensor.
+        """,
         solution="""def l1_step(w, grad, lr, lambd):
     return w - lr * (grad + lambd * torch.sign(w))""",
         wrong=[
@@ -106,8 +112,10 @@ grad_w = w.grad""",
         name="k_fold_data",
         cases=_fold_cases,
         pure=True,
-        hint="""Split the row indices `torch.arange(len(X))` into blocks once, pick block `i` for
-        validation and `torch.cat` the others; index `X` and `y` with the two index tensors.""",
+        hint="""
+        Split the row indices `torch.arange(len(X))` into blocks once, pick block `i` for
+        validation and `torch.cat` the others; index `X` and `y` with the two index tensors.
+        """,
         solution="""def k_fold_data(X, y, k, i):
     blocks = torch.arange(len(X)).tensor_split(k)
     train = torch.cat(blocks[:i] + blocks[i + 1:])
@@ -144,9 +152,11 @@ grad_w = w.grad""",
         name="after",
         expected=(1.9, 1.98),
         rtol=1e-3,
-        hint="""Try it: an `nn.Parameter` holding 2.0, `.grad` set to a zero tensor, one `step()`. To predict
+        hint="""
+        Try it: an `nn.Parameter` holding 2.0, `.grad` set to a zero tensor, one `step()`. To predict
         the numbers, ask where each optimizer applies `weight_decay`: inside the gradient that Adam then
-        divides by its running scale, or directly on the weight.""",
+        divides by its running scale, or directly on the weight.
+        """,
         solution="""results = []
 for make in (torch.optim.Adam, torch.optim.AdamW):
     w = nn.Parameter(torch.tensor([2.0]))
@@ -169,8 +179,10 @@ after = tuple(results)""",
         with that, and what should be reported instead?
         """,
         name="thoughts",
-        hint="""What does a test loss estimate, and does it still estimate it after you used the test set
-        to choose something?""",
+        hint="""
+        What does a test loss estimate, and does it still estimate it after you used the test set
+        to choose something?
+        """,
         solution="""The test loss is meant to estimate how the final model does on new data. Choosing λ by
 test loss makes the test set part of training (through the choice), so the reported loss is
 optimistically biased: it is the minimum of many noisy numbers. Choose λ with a validation split or
