@@ -66,7 +66,7 @@ def test_study_time_counts_prose_code_and_exercises_before_the_solutions(tmp_pat
                 nbformat.v4.new_markdown_cell("## Solutions\n" + "word " * 1000),
                 nbformat.v4.new_code_cell("n = 2\nex.q1.check(n)")]
     nbformat.write(nb, tmp_path / "01_x.ipynb")
-    assert nbtool.study_minutes(tmp_path / "01_x.ipynb") == 10  # 2.5 + 1 + 5 = 8.5, rounded up to 10
+    assert nbtool.study_minutes(tmp_path / "01_x.ipynb") == 15  # 2.5 + 1 + 5 = 8.5, rounded up to 15
 
 
 def test_publish_rewrites_only_the_setting(tmp_path):
@@ -113,3 +113,15 @@ def test_setup_cell_names_a_learners_helpers_py_that_hides_the_package(tmp_path)
     assert result.stderr.strip().splitlines()[-1] == (
         f"ImportError: Your file {tmp_path / 'helpers.py'} hides the Parameter Lab helpers: rename it "
         "(and delete its __pycache__), then restart the kernel.")
+
+
+def test_readme_generated_parts_are_rewritten_and_the_rest_kept(tmp_path):
+    readme = tmp_path / "README.md"
+    blocks = {name: nbtool.generated_block(name) for name in ("start", "chapters")}
+    readme.write_text(f"# Title\n{blocks['start'][0]}\nSTALE\n{blocks['start'][1]}\nprose\n"
+                      f"{blocks['chapters'][0]}\nSTALE TABLE\n{blocks['chapters'][1]}\nend\n")
+    nbtool.update_readme(readme)
+    text = readme.read_text()
+    assert "STALE" not in text and text.startswith("# Title\n") and text.endswith("\nend\n")
+    assert f"git clone {course.repo_url()}.git\ncd {course.REPO}\nmake lab" in text
+    assert nbtool.chapter_table() in text
