@@ -190,6 +190,14 @@ grad = shared.weight.grad.item()  # inner use: w * x = 6, outer use: w * x = 6""
             saved += sum(p.numel() for p in layer.parameters())
         seen.add(id(layer))
     return saved""",  # only a nn.Sequential whose own layers repeat
+            """def saved_by_tying(model):
+    uses = {}
+    for _, p in model.named_parameters(remove_duplicate=False):
+        uses[p] = uses.get(p, 0) + 1
+    return sum(p.numel() for p, count in uses.items() if count > 1)""",  # a layer used 3 times saves 2 copies
+            """def saved_by_tying(model):
+    every_place = sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False) if p.requires_grad)
+    return every_place - sum(p.numel() for p in model.parameters() if p.requires_grad)""",  # frozen ties save too
         ],
     ),
     Code(
@@ -221,6 +229,10 @@ def tie_layers(net, i, j):
             """def tie_layers(net, i, j):
     net[j].weight.data = net[i].weight.data
     net[j].bias.data = net[i].bias.data""",  # one memory, but two Parameters with two gradients
+            """def tie_layers(net, i, j):
+    layers = list(net)
+    layers[j] = layers[i]
+    net = nn.Sequential(*layers)""",  # a new net, neither returned nor the one passed in
         ],
     ),
     Thought(
