@@ -9,7 +9,8 @@ executes it there. A second pass runs the notebooks again with ipywidgets 7.7.1.
 Writes build/upgrade/report.md and report.json: the installed versions, every cell that
 errors (the target fails) and every cell whose text output changed (old and new text).
 A download that fails for network reasons is reported as such and does not fail.
-pip's cache (~/.cache/pip) keeps the wheels for the next run; the environment is deleted.
+The wheels stay in ~/.cache/parameter-lab-upgrade for the next run (torch alone is several
+GB); the environment is deleted.
 
     python3 .ci/upgrade.py [--python /path/to/python3.12] [--keep]
 """
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "upgrade"
+WHEEL_CACHE = Path.home() / ".cache" / "parameter-lab-upgrade"
 REPORTED = ("torch", "numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "d2l", "pandas")
 NETWORK_ERRORS = re.compile(r"NewConnectionError|Temporary failure in name resolution|Name or service not known"
                             r"|Network is unreachable|Connection refused|ConnectTimeout|ReadTimeout"
@@ -84,7 +86,8 @@ class NetworkFailure(Exception):
 
 
 def pip(python: Path, *args: str) -> None:
-    env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_CACHE_DIR=str(WHEEL_CACHE))
     for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT"):
         env.pop(name, None)
     result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *args], env=env,
@@ -163,7 +166,8 @@ def run_notebooks(python: Path, work: Path, label: str) -> list[dict]:
 
 
 def to_markdown(report: dict) -> str:
-    lines = ["# Upgrade canary", "", f"Status: **{report['status']}** ({report['seconds']} s).", ""]
+    lines = ["# Upgrade canary", "", f"Status: **{report['status']}** ({report['seconds']} s, of which "
+             f"{report.get('install_seconds', 0)} s building the environment).", ""]
     if "message" in report:
         lines += [report["message"], ""]
     for label, versions in report.get("versions", {}).items():
@@ -214,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         pip(python, "--upgrade", *names)
         pip(python, "--no-deps", no_deps)
         pip(python, "--no-deps", str(source))
+        report["install_seconds"] = round(time.perf_counter() - started)
         report["versions"]["newest"] = installed_versions(python)
         report["passes"]["newest releases"] = run_notebooks(python, work, "newest")
         pip(python, "ipywidgets==7.7.1")
