@@ -155,6 +155,10 @@ def test_make_lab_opens_the_readme_and_its_kernels_use_ipc(tmp_path):
         listing = json.load(urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=30))
         names = {item["name"] for item in listing["content"]}
         assert {"README.md", "notebooks"} <= names  # rooted at the repository: "Contents" links resolve
+        plugin = "@jupyterlab/docmanager-extension:plugin"
+        settings = json.load(urllib.request.urlopen(f"{base}/lab/api/settings/{plugin}?token={token}", timeout=30))
+        viewers = settings["schema"]["properties"]["defaultViewers"]["default"]
+        assert viewers["markdown"] == "Markdown Preview"  # the README opens rendered
         request = urllib.request.Request(f"{base}/api/kernels?token={token}", method="POST",
                                          data=b'{"name": "python3"}', headers={"Content-Type": "application/json"})
         kernel = json.load(urllib.request.urlopen(request, timeout=60))["id"]

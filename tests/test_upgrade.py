@@ -44,3 +44,11 @@ def test_the_report_shows_errors_and_changes():
     assert "Status: **failed** (9 s, of which 5 s building the environment)." in text
     assert "**01_x, cell 7: error** `KeyError: 'w'`" in text
     assert "- a\n- b\n+ a\n+ c" in text
+
+
+def test_without_python_3_12_the_canary_is_skipped_with_a_message(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(upgrade, "find_python312", lambda: None)
+    monkeypatch.setattr(upgrade, "OUT", tmp_path)
+    assert upgrade.main([]) == 0
+    assert capsys.readouterr().out == "test-upgrade skipped: no Python 3.12 found (install one, or pass --python).\n"
+    assert not list(tmp_path.iterdir())
