@@ -61,7 +61,7 @@ def _picture(function: str) -> tuple[np.ndarray, tuple[float, float]]:
     ax = fig.add_axes(_AXES)
     ax.plot(xs, ys, color="C0", lw=2, label=f"f(x) = {_FORMULAS[function]}")
     ax.plot([], [], color="C3", lw=1.5, label="tangent, slope by autograd")
-    ax.plot([], [], color="C2", lw=1.2, ls="--", label="secant through x ± h")
+    ax.plot([], [], color="C2", lw=1.2, ls="--", label=r"secant through $x \pm h$")
     ax.set(xlim=X_RANGE, ylim=ylim, xlabel="x", ylabel="f(x)")
     ax.legend(loc="upper left", fontsize=8)
     FigureCanvasAgg(fig).draw()

@@ -105,6 +105,7 @@ QUESTIONS = [
         grad_z = x.grad
         """,
         wrong=[
+            "grad_z = torch.tensor([5.0, 16.0, 33.0])",  # as if u kept its history: 3x^2 + 2x
             "grad_z = torch.tensor([3.0, 12.0, 27.0])",
             "grad_z = torch.tensor([1.0, 4.0, 9.0])",
             "grad_z = torch.tensor([2.0, 4.0, 6.0])",
@@ -114,10 +115,15 @@ QUESTIONS = [
     Function(
         """
         Write `second_derivative(f, x)` that returns $f''$ at every entry of `x`, for an
-        elementwise function `f` and a float64 tensor `x` of any shape, using autograd.
+        elementwise function `f` and a float64 tensor `x` of any shape, using autograd. The check
+        expects autograd's exact values, not a finite difference's approximation.
         """,
         name="second_derivative",
         cases=_second_derivative_cases,
+        # Every autograd route gives the reference's float64 values to the last bit; a central
+        # difference of autograd's first derivative is off by more than 1e-11 at its best step.
+        rtol=1e-12,
+        atol=1e-14,
         hint="""
         Start from a leaf that requires a gradient, `x.detach().requires_grad_()`. The first
         derivative must itself be recorded to be differentiated again, and a vector needs a
@@ -163,6 +169,26 @@ QUESTIONS = [
                 f(x).sum().backward(create_graph=True)
                 x.grad.sum().backward()
                 return x.grad
+            """,
+            """
+            def second_derivative(f, x):
+                x = x.detach().requires_grad_()
+                (first,) = torch.autograd.grad(f(x).mean(), x, create_graph=True)
+                (second,) = torch.autograd.grad(first.mean(), x)
+                return second
+            """,
+            """
+            def second_derivative(f, x):
+                h = 1e-4
+                return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
+            """,
+            """
+            def second_derivative(f, x):
+                def first(point):
+                    point = point.detach().requires_grad_()
+                    return torch.autograd.grad(f(point).sum(), point)[0]
+                h = 1e-5
+                return (first(x + h) - first(x - h)) / (2 * h)
             """,
         ],
     ),
@@ -211,6 +237,7 @@ QUESTIONS = [
         """,
         wrong=[
             "def freeze_middle(net):\n    net[2].eval()\n    return net",
+            "def freeze_middle(net):\n    net[2].requires_grad = False",
             "def freeze_middle(net):\n    net[2].weight.requires_grad = False",
             "def freeze_middle(net):\n    net.requires_grad_(False)",
             "def freeze_middle(net):\n    net[1].requires_grad_(False)",
