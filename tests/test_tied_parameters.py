@@ -153,6 +153,8 @@ def _verdict(number, source):
      "    net[j].bias.data = net[i].bias.data", "different Parameter"),
     ("def tie_layers(net, i, j):\n    net[i] = net[j]", "not the other way round"),
     ("def tie_layers(net, i, j):\n    net[j].weight = net[i].weight", "bias"),
+    ("def tie_layers(net, i, j):\n    layers = list(net)\n    layers[j] = layers[i]\n"
+     "    net = nn.Sequential(*layers)", "net is unchanged and no net was returned"),
 ])
 def test_tie_layers_says_what_is_wrong(source, says):
     verdict = _verdict(4, source)

@@ -53,16 +53,25 @@ def _tie_cases():
     ]
 
 
+def _layout(net):
+    """Which layers and which Parameter objects ``net`` holds, in order."""
+    return [id(layer) for layer in net] + [id(p) for p in net.parameters()]
+
+
 def _verify_tie_layers(tie_layers):
     if not callable(tie_layers) or isinstance(tie_layers, (type, nn.Module)):
         return "expected a function tie_layers(net, i, j) written with def"
     for net, i, j, n_params, X in _tie_cases():
         kept = [p.detach().clone() for p in net[i].parameters()]
         old_weight_j = net[j].weight
+        layout_before, values_before = _layout(net), [p.detach().clone() for p in net.parameters()]
         call = f"tie_layers(net, {i}, {j})"
         returned = tie_layers(net, i, j)
         if isinstance(returned, nn.Sequential):
             net = returned
+        elif _layout(net) == layout_before and all(map(torch.equal, net.parameters(), values_before)):
+            return (f"after {call}, net is unchanged and no net was returned: tie the layers of the net "
+                    "it is given, or return the new net")
         if not isinstance(getattr(net[j], "weight", None), torch.Tensor):
             return f"after {call}, net[{j}] is no longer a layer with a weight"
         if net[j].weight is not net[i].weight:
