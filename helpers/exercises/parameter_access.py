@@ -42,11 +42,13 @@ def _bias_nets():
     nested = nn.Sequential()
     for i in range(2):
         nested.add_module(f"block {i}", block())
+    with_norm = nn.Sequential(nn.Linear(3, 5, bias=False), nn.BatchNorm1d(5), nn.Linear(5, 2))
+    with torch.no_grad():
+        with_norm[1].bias.uniform_(1, 2)  # BatchNorm starts its bias at zero: a sum without it would match
     return {
         "d2l's MLP": nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)),
         "a net of nested blocks": nn.Sequential(nested, nn.Linear(4, 1)),
-        "a net with a bias-free layer and a BatchNorm": nn.Sequential(nn.Linear(3, 5, bias=False),
-                                                                      nn.BatchNorm1d(5), nn.Linear(5, 2)),
+        "a net with a bias-free layer and a BatchNorm": with_norm,
     }
 
 
@@ -208,6 +210,9 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
     return sum(p.sum() for p in net.parameters())""",  # weights included
             """def bias_total(net):
     return net[-1].bias.sum()""",  # the last layer only
+            """def bias_total(net):
+    return sum(m.bias.sum() for m in net.modules()
+               if isinstance(m, nn.Linear) and m.bias is not None)""",  # BatchNorm's bias left out
             """def bias_total(net):
     return sum(p.numel() for name, p in net.named_parameters() if name.endswith("bias"))""",  # counted
             """def bias_total(net):
