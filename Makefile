@@ -20,7 +20,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
         slides student html clean
 
 help:
-	@echo "make lab           open the notebooks in JupyterLab (sets up first if needed)"
+	@echo "make lab           open the course in JupyterLab (sets up first if needed)"
 	@echo "make test          run every test: helpers, notebook hygiene, nbval on every notebook"
 	@echo "make test-upgrade  run the notebooks on Python 3.12 with the newest release of every package"
 	@echo "make test-browser  run the notebooks in JupyterLab inside Chromium"

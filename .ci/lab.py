@@ -39,9 +39,10 @@ def server_arguments(token: str, runtime_dir: str) -> list[str]:
 def refusal(serverapp, token: str) -> str | None:
     """Why the configured server must not start, or None when it is safe."""
     provider = serverapp.identity_provider
-    if not provider.auth_enabled or getattr(provider, "token", None) != token:
-        return (f"a Jupyter config file replaces the login token ({type(provider).__name__}, "
-                f"token {'kept' if getattr(provider, 'token', None) == token else 'changed'})")
+    if not provider.auth_enabled:
+        return f"a Jupyter config file switches login off (identity provider {type(provider).__name__})"
+    if getattr(provider, "token", None) != token:
+        return f"a Jupyter config file replaces the login token (identity provider {type(provider).__name__})"
     if serverapp.ip != LOOPBACK:
         return f"a Jupyter config file sets the address to {serverapp.ip!r}"
     settings = serverapp.web_app.settings

@@ -112,7 +112,7 @@ def test_config_cannot_switch_the_token_off(tmp_path, config):
 
 
 @pytest.mark.parametrize("config, reason", [
-    (OPEN_PROVIDER, "replaces the login token (Anyone"),
+    (OPEN_PROVIDER, "switches login off (identity provider Anyone)"),
     (OPEN_XSRF, "switches off cross-site request checks"),
 ])
 def test_lab_refuses_to_start_when_config_would_open_it(tmp_path, config, reason):
