@@ -3,7 +3,7 @@
     python .ci/nbtool.py refresh notebooks/01_parameter_access.ipynb   # normalize + execute in place
     python .ci/nbtool.py normalize notebooks/*.ipynb                   # only the generated parts
     python .ci/nbtool.py links                                         # Binder, Colab, JupyterHub
-    python .ci/nbtool.py readme                                        # rewrite the README table
+    python .ci/nbtool.py readme                                        # the README's clone line and table
     python .ci/nbtool.py publish --owner me --repo my-lab              # `make publish` runs this
 
 The generated parts of a notebook are the navigation bars (first and last cell), the
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import nbformat
