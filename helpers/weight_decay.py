@@ -16,8 +16,8 @@ from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatt
 
 from helpers.widgets import Backdrop, Panel
 
-# Multiply-adds one fit may cost: the largest widget setting needs 2e7, so 1e8 stays under a second.
-BUDGET = 10**8
+# Work one fit may take: the widget's largest setting is 6e7 multiply-adds in 8000 minibatch steps.
+BUDGET, MAX_STEPS = 10**8, 10**5
 # The widget's own generator: seeded like the data (0), it would draw w0 equal to the first example.
 SEED = 2026
 
@@ -32,15 +32,14 @@ class Fit(NamedTuple):
 
 
 def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5) -> Fit:
-    """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0),
-    taking the training rows in ``orders[epoch]`` in minibatches of ``batch_size``.
-
-    The closed-form step ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|`` replaces
-    autograd, in NumPy float32: on matrices this small, per-call overhead is most of the cost.
-    """
+    """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0), taking
+    the rows in ``orders[epoch]`` in minibatches: ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|``,
+    in NumPy float32 instead of autograd (on matrices this small, per-call overhead is the cost)."""
     L, (n, d) = len(lambdas), X.shape
-    if len(orders) * (n * (d + 1) * L * 2 + (n + len(X_test)) * (d + 1) * L) > BUDGET:
-        raise ValueError(f"this fit would take over {BUDGET:.0e} multiply-adds: use fewer epochs, examples or λ")
+    steps, work = len(orders) * -(-n // batch_size), len(orders) * (3 * n + len(X_test)) * (d + 1) * L
+    if steps > MAX_STEPS or work > BUDGET:
+        raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: "
+                         "use fewer epochs, examples or values of λ")
     # The bias is a last weight on a constant input 1, and it does not decay.
     Xa, Xt = (np.hstack([np.asarray(A, np.float32), np.ones((len(A), 1), np.float32)]) for A in (X, X_test))
     y, y_test = (np.asarray(t, np.float32).reshape(-1, 1) for t in (y, y_test))
@@ -52,8 +51,7 @@ def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5
         for rows in np.array_split(np.asarray(order), range(batch_size, n, batch_size)):
             theta = decay * theta - (lr / len(rows)) * (Xa[rows].T @ (Xa[rows] @ theta - y[rows]))
         history[epoch] = [((A @ theta - t) ** 2 / 2).mean(0) for A, t in ((Xa, y), (Xt, y_test))]
-    theta = torch.from_numpy(theta)
-    return Fit(theta[:-1].clone(), theta[-1].clone(), torch.from_numpy(history))
+    return Fit(torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()), torch.from_numpy(history))
 
 
 # Where the two axes sit, the same in the cached background and in the live figure.

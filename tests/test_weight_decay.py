@@ -70,9 +70,20 @@ def test_decay_shrinks_weights_by_a_factor_and_never_touches_the_bias():
 
 def test_a_fit_over_the_budget_is_refused_before_it_starts():
     X = torch.zeros(1000, 1000)
-    with pytest.raises(ValueError, match="multiply-adds"):
+    with pytest.raises(ValueError, match="multiply-adds"):  # large matrices
         wd.fit_linear(X, torch.zeros(1000, 1), X, torch.zeros(1000, 1), [0.0] * 10, torch.zeros(1000, 1),
                       [torch.arange(1000)] * 100)
+    X = torch.zeros(100_000, 1)
+    with pytest.raises(ValueError, match="steps"):  # few flops, but millions of Python-level steps
+        wd.fit_linear(X, torch.zeros(100_000, 1), X[:10], torch.zeros(10, 1), [0.0], torch.zeros(1, 1),
+                      [torch.arange(100_000)] * 100)
+
+
+def test_the_widgets_largest_setting_is_within_the_budget(data):
+    X, y, X_test, y_test = data
+    orders = [torch.randperm(200) for _ in range(200)]
+    fit = wd.fit_linear(X[:200], y[:200], X_test, y_test, [316.0, 0.0], torch.randn(200, 1), orders)
+    assert torch.isfinite(fit.history).all()
 
 
 @pytest.fixture(scope="module")
