@@ -252,7 +252,11 @@ class TestLoading:
                          {"chapter": "01_demo", "question": "q2", "status": INCORRECT},
                          {"chapter": "01_demo", "question": "q2", "status": NOT_ATTEMPTED}]
 
-    def test_a_question_shows_its_prompt_as_markdown(self):
+    def test_a_question_shows_its_prompt_and_hint_as_markdown(self, capsys):
         exercise_set = exercises.ExerciseSet("01_demo", [value_q(3)])
         assert exercise_set.q1._repr_markdown_() == "**Question 1 (value).** prompt"
         assert repr(exercise_set.q1) == "Question 1 (value). prompt"
+        hint = exercises.Text("Hint: $x^2$")
+        assert hint._repr_markdown_() == repr(hint) == "Hint: $x^2$"
+        exercise_set.q1.hint()
+        assert capsys.readouterr().out == "Hint: a hint\n"
