@@ -38,7 +38,7 @@ QUESTIONS = [
         expected=13.0,
         hint="""
         Square each entry first (a sign does not survive squaring), add the squares, and keep
-        d2l's factor 1/2.
+        d2l's factor $\\frac12$.
         """,
         solution="""w = torch.tensor([3.0, -4.0, 1.0, 0.0])
 penalty = (torch.sum(w.pow(2)) / 2).item()  # (9 + 16 + 1 + 0) / 2""",
@@ -86,7 +86,7 @@ grad_w = w.grad""",
         cases=_l1_cases,
         pure=True,
         hint="""
-        What is the derivative of lambd * |w_i| for w_i > 0, and for w_i < 0? One torch
+        What is the derivative of $\\lambda |w_i|$ for $w_i > 0$, and for $w_i < 0$? One torch
         function gives both, and 0 at 0. Build the result as `w - ...`: `w -= ...` would change the
         caller's tensor.
         """,
