@@ -184,3 +184,21 @@ def test_the_cosine_reference_is_what_cosine_annealing_sets(base_lr, T_max, eta_
         assert cosine_lr(step, base_lr, T_max, eta_min) == pytest.approx(scheduler.get_last_lr()[0], abs=1e-12)
         sgd.step()
         scheduler.step()
+
+
+def test_the_two_groups_may_come_in_either_order():
+    ex = load("04_optimizers")
+    reordered = run_source("""net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+optimizer = torch.optim.SGD([{"params": net[2].parameters(), "lr": 0.1},
+                             {"params": net[0].parameters(), "lr": 0.01}], momentum=0.9)""")["optimizer"]
+    assert ex.q2.evaluate(reordered).status == "correct"
+
+
+@pytest.mark.parametrize("decoupled, status", [(True, "correct"), (False, "incorrect")])
+def test_adam_with_decoupled_weight_decay_counts_as_adamw(decoupled, status):
+    ex = load("04_optimizers")
+    adam = run_source(f"""mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+adamw = torch.optim.Adam([{{"params": [p for p in mlp.parameters() if p.ndim > 1], "weight_decay": 0.05}},
+                          {{"params": [p for p in mlp.parameters() if p.ndim == 1], "weight_decay": 0.0}}],
+                         decoupled_weight_decay={decoupled})""")["adamw"]
+    assert ex.q3.evaluate(adam).status == status

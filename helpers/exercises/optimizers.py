@@ -17,21 +17,27 @@ def _verify_two_groups(optimizer):
     groups = optimizer.param_groups
     if len(groups) != 2:
         return f"expected 2 parameter groups, got {len(groups)}"
-    wanted = [([(8,), (8, 4)], 0.01, "the first layer's"), ([(2,), (2, 8)], 0.1, "the last layer's")]
-    for index, (group, (shapes, lr, whose)) in enumerate(zip(groups, wanted)):
-        if _shapes(group) != shapes:
-            return (f"group {index} should hold {whose} weight and bias (shapes {shapes}), "
-                    f"got shapes {_shapes(group)}")
+    # The prompt names no order of the groups: find each layer's group by its shapes.
+    layers = [([(8,), (8, 4)], 0.01, "the first layer's"), ([(2,), (2, 8)], 0.1, "the last layer's")]
+    for shapes, lr, whose in layers:
+        group = next((group for group in groups if _shapes(group) == shapes), None)
+        if group is None:
+            return (f"no group holds exactly {whose} weight and bias (shapes {shapes}); "
+                    f"the groups hold shapes {[_shapes(group) for group in groups]}")
         if not math.isclose(group["lr"], lr):
-            return f"group {index} ({whose} parameters) has lr {group['lr']}"
+            return f"the group of {whose} parameters has lr {group['lr']}"
         if not math.isclose(group["momentum"], 0.9):
-            return f"group {index} has momentum {group['momentum']}"
+            return f"the group of {whose} parameters has momentum {group['momentum']}"
     return None
 
 
 def _verify_no_decay_on_biases(optimizer):
-    if type(optimizer) is not torch.optim.AdamW:
+    # Adam with decoupled_weight_decay=True is AdamW under another name (AdamW subclasses it).
+    if not isinstance(optimizer, torch.optim.Adam):
         return f"expected a torch.optim.AdamW, got an object of type {type(optimizer).__name__}"
+    if not all(group["decoupled_weight_decay"] for group in optimizer.param_groups):
+        return ("this Adam adds weight_decay to the gradient, as an L2 penalty; "
+                "AdamW decays the weights directly")
     shapes = []
     for index, group in enumerate(optimizer.param_groups):
         for p in group["params"]:
@@ -79,6 +85,7 @@ w_after = w.item()  # 1 - 0.1 * 2 = 0.8, then 0.8 - 0.1 * (0.9 * 2 + 1.6) = 0.46
             "w_after = 0.64",  # momentum forgotten: two plain SGD steps
             "w_after = 0.604",  # the buffer as a running average, 0.9 * 2 + 0.1 * 1.6
             "w_after = 0.72",  # the gradient of w**2 taken as w
+            "w_after = 0.26",  # the first gradient never zeroed: 2 + 1.6 at the second step
             "w_after = '0.46'",
         ],
     ),
@@ -224,7 +231,7 @@ def cosine_lr(step, base_lr, T_max, eta_min=0.0):
         prompt="""
         With `lr=1`, Adam moved every entry of the weight by almost exactly 1 on its first step, whatever
         the size of the gradient. Why? What does that mean for choosing Adam's learning rate, compared
-        with SGD's?
+        with SGD's, for example when the loss is multiplied by 100?
         """,
         name="thoughts",
         hint="""
@@ -235,7 +242,9 @@ is lr * g / (|g| + eps) = lr * sign(g), up to eps: the gradient's size cancels, 
 every entry moves by lr (a gradient much smaller than eps moves less). Later steps
 divide a running mean of g by a running root mean square of g, which stays of order
 one, so Adam's lr is roughly the size of a step in parameter units, the same whatever
-the scale of the loss. SGD's step is lr * g, so its good lr depends on the scale of
-the gradients (the curvature of the loss), and must be re-tuned when that changes.""",
+the scale of the loss: multiplied by 100, the loss multiplies m_hat and sqrt(v_hat)
+by 100, and Adam takes the same steps. SGD's step is lr * g, so its good lr depends on
+the scale of the gradients (the curvature of the loss): with the loss multiplied by 100,
+SGD takes 100 times larger steps, and its lr must be divided by 100 to match.""",
     ),
 ]
