@@ -114,8 +114,8 @@ class TrajectoryPlot:
 # What each control accepts from set(), and how to say so.
 CONTROL_VALUES = {
     "surface": (lambda v: isinstance(v, str) and v in SURFACES, f"one of {list(SURFACES)}"),
-    "optimizers": (lambda v: isinstance(v, tuple) and set(v) <= set(OPTIMIZERS),
-                   f"a tuple of names from {list(OPTIMIZERS)}"),
+    "optimizers": (lambda v: isinstance(v, (tuple, list)) and set(v) <= set(OPTIMIZERS),
+                   f"a tuple or list of names from {list(OPTIMIZERS)}"),
     "lr": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and 1e-4 <= v <= 1,
            "a number from 0.0001 to 1"),
     "steps": (lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and 10 <= v <= 500,

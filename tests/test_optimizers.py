@@ -129,8 +129,8 @@ def test_background_fills_the_saved_figure_even_with_a_tight_bounding_box(bbox):
 
 @pytest.mark.parametrize("values, sentence", [
     (dict(surface="bowl"), "surface must be one of ['quadratic', 'rosenbrock'], got 'bowl'"),
-    (dict(optimizers=("SGD", "Lion")), "optimizers must be a tuple of names from"),
-    (dict(optimizers="SGD"), "optimizers must be a tuple of names from"),
+    (dict(optimizers=("SGD", "Lion")), "optimizers must be a tuple or list of names from"),
+    (dict(optimizers="SGD"), "optimizers must be a tuple or list of names from"),
     (dict(lr=float("nan")), "lr must be a number from 0.0001 to 1, got nan"),
     (dict(lr=5.0), "lr must be a number from 0.0001 to 1, got 5.0"),
     (dict(lr="0.1"), "lr must be a number"),
@@ -146,6 +146,13 @@ def test_set_refuses_a_value_the_controls_cannot_take_and_keeps_the_panel(values
         panel.set(**values)
     assert str(error.value).startswith(sentence)
     assert (panel.values, panel.text) == before
+
+
+def test_set_takes_a_list_of_optimizers_as_the_control_does():
+    panel = opt.TrajectoryPanel()
+    panel.set(optimizers=["Adam", "SGD"])
+    assert panel.values["optimizers"] == ("Adam", "SGD")
+    assert panel.render.lines["Adam"].get_visible() and not panel.render.lines["RMSprop"].get_visible()
 
 
 def test_set_accepts_the_ends_of_each_range():

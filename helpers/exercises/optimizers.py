@@ -235,15 +235,16 @@ def cosine_lr(step, base_lr, T_max, eta_min=0.0):
         """,
         name="thoughts",
         hint="""
-        Write Adam's first update with its bias corrections: what are m_hat and v_hat after one
-        step, and what is left of the gradient g in m_hat / (sqrt(v_hat) + eps)?""",
+        Write Adam's first update with its bias corrections: what are $\\hat m_1$ and $\\hat v_1$
+        after one step, and what is left of the gradient $g$ in $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$?
+        Then multiply every gradient by 100: what changes in that step, and in SGD's $\\eta g$?""",
         solution="""After one step the bias-corrected moments are m_hat = g and v_hat = g**2, so the update
 is lr * g / (|g| + eps) = lr * sign(g), up to eps: the gradient's size cancels, and
 every entry moves by lr (a gradient much smaller than eps moves less). Later steps
 divide a running mean of g by a running root mean square of g, which stays of order
 one, so Adam's lr is roughly the size of a step in parameter units, the same whatever
 the scale of the loss: multiplied by 100, the loss multiplies m_hat and sqrt(v_hat)
-by 100, and Adam takes the same steps. SGD's step is lr * g, so its good lr depends on
+by 100, and Adam takes the same steps (up to eps). SGD's step is lr * g, so its good lr depends on
 the scale of the gradients (the curvature of the loss): with the loss multiplied by 100,
 SGD takes 100 times larger steps, and its lr must be divided by 100 to match.""",
     ),
