@@ -5,8 +5,7 @@ tools, not the notebooks. This alias keeps ``from helpers import course`` workin
 import sys
 from pathlib import Path
 
-if "course" not in sys.modules:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".ci"))
-    import course  # noqa: F401
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".ci"))
+import course as _course  # noqa: E402
 
-sys.modules[__name__] = sys.modules["course"]
+globals().update({name: value for name, value in vars(_course).items() if not name.startswith("__")})
