@@ -2,11 +2,13 @@
 
 import math
 
+import numpy as np
 import traitlets
 import pytest
 import torch
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatter, LogLocator
+from matplotlib.text import Text
 from torch import nn
 
 import helpers
@@ -85,13 +87,23 @@ def test_the_scales_reproduce_nn_init_formulas():
 
 
 def test_kept_draws_stay_within_the_element_budget():
-    for width in engine.WIDTHS:
-        for scheme in ("kaiming", "xavier", "default"):
-            engine.layer_stats(50, width, "relu", scheme)
+    for seed in (0, 1):
+        for width in engine.WIDTHS:
+            for scheme in ("kaiming", "xavier", "default"):
+                engine.layer_stats(50, width, "relu", scheme, seed=seed)
     kept = sum(len(w) * w[0].numel() for *_, w in engine._DRAWS.values())
     assert 0 < kept <= engine.ELEMENT_BUDGET
-    assert len(engine._DRAWS) < 3 * len(engine.WIDTHS)            # some were dropped...
-    assert list(engine._DRAWS)[-1] == (256, "default", 0, 32)     # ...not the latest
+    assert len(engine._DRAWS) < 2 * 3 * len(engine.WIDTHS)        # some were dropped...
+    assert list(engine._DRAWS)[-1] == (256, "default", 1, 32)     # ...not the latest
+
+
+def test_switching_schemes_at_the_widest_setting_draws_nothing_new():
+    for scheme in ("kaiming", "xavier", "default"):               # the three families
+        engine.layer_stats(50, 256, "relu", scheme)
+    kept = {key: draws[3][-1] for key, draws in engine._DRAWS.items()}
+    for scheme in engine.SCHEMES:
+        engine.layer_stats(50, 256, "tanh", scheme)
+    assert {key: draws[3][-1] for key, draws in engine._DRAWS.items()} == kept
 
 
 def test_a_request_beyond_the_budget_is_refused_before_anything_is_drawn():
@@ -104,21 +116,50 @@ def test_overflowing_values_come_back_as_numbers_not_errors():
     stats = engine.layer_stats(1000, 16, "relu", "normal 1")  # 2.8x per layer overflows float64
     assert not math.isfinite(stats["activation_std"][-1])
     fig = Figure()
-    engine.draw_layer_stats(fig, 50, 16, "relu", "normal 1")
+    engine.LayerStatsPlot()(fig, 50, 16, "relu", "normal 1")
     assert all(math.isfinite(v) for v in fig.axes[0].get_ylim())
 
 
-def test_the_widget_redraws_in_place_with_log_ticks():
+def test_the_widget_moves_its_lines_and_its_range_holds_every_value():
     panel = engine.init_explorer(depth=10, width=32)
     ax = panel.figure.axes[0]
     lines = list(ax.lines)
-    assert isinstance(ax.yaxis.get_major_locator(), LogLocator)
-    assert isinstance(ax.yaxis.get_major_formatter(), LogFormatter)
     panel.set(activation="sigmoid", scheme="normal 0.01", depth=20)
     assert panel.text.startswith("normal 0.01, sigmoid:")
-    assert list(ax.lines) == lines and len(ax.lines[0].get_xdata()) == 20
     want = engine.layer_stats(20, 32, "sigmoid", "normal 0.01")
     assert f"{want['gradient_std'][0]:.2e} at layer 1" in panel.text
+    assert list(ax.lines) == lines
+    assert list(lines[1].get_ydata()) == want["gradient_std"]
+    low, high = ax.get_ylim()
+    assert low * 2 < min(want["gradient_std"]) and max(want["activation_std"]) < high / 2
+    assert round(math.log10(high)) in engine.LayerStatsPlot.SPANS
+
+
+def test_an_update_redraws_no_text_once_its_frame_is_drawn(monkeypatch):
+    panel = engine.init_explorer(depth=30, width=64)
+    plot = panel.render
+    panel.set(scheme="xavier")                 # draws the frames (axes, ticks, legend) of both
+    frames = dict(plot.frames)
+    drawn = []
+    for cls in (Axis, Text):
+        def counted(self, *args, _draw=cls.draw, **kwargs):
+            if not isinstance(self, Text) or self.get_text():   # empty titles draw nothing
+                drawn.append(self)
+            return _draw(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "draw", counted)
+    panel.set(scheme="kaiming")
+    panel.set(scheme="xavier")
+    assert drawn == [] and plot.frames.keys() == frames.keys()
+    assert all(pixels.shape == (261, 504, 4) for pixels in plot.frames.values())   # 5.6 x 2.9 at 90 dpi
+    assert len(panel.image.value) > 0
+
+
+def test_the_frames_show_log_ticks_at_powers_of_ten():
+    pixels = engine.LayerStatsPlot().frame(2)
+    assert pixels.shape[2] == 4 and np.ptp(pixels[..., :3]) > 0   # something is drawn on it
+    fig = Figure(figsize=engine.LayerStatsPlot.SIZE, dpi=engine.LayerStatsPlot.DPI)
+    ax = engine.LayerStatsPlot().axes(fig, 2)
+    assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx((1e-2, 1e2))
 
 
 def test_the_widget_offers_only_what_fits_the_budget():
