@@ -16,10 +16,8 @@ from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatt
 
 from helpers.widgets import Backdrop, Panel
 
-# Work one fit may take: the widget's largest setting is 6e7 multiply-adds in 8000 minibatch steps.
-BUDGET, MAX_STEPS = 10**8, 10**5
-# The widget's own generator: seeded like the data (0), it would draw w0 equal to the first example.
-SEED = 2026
+BUDGET, MAX_STEPS = 10**8, 10**5  # work per fit; the widget's largest setting: 6e7 multiply-adds, 8000 steps
+SEED = 2026  # the widget's generator; seeded like the data (0), it would draw w0 equal to the first example
 
 
 class Fit(NamedTuple):
@@ -38,8 +36,7 @@ def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5
     L, (n, d) = len(lambdas), X.shape
     steps, work = len(orders) * -(-n // batch_size), len(orders) * (3 * n + len(X_test)) * (d + 1) * L
     if steps > MAX_STEPS or work > BUDGET:
-        raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: "
-                         "use fewer epochs, examples or values of λ")
+        raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: use less data")
     # The bias is a last weight on a constant input 1, and it does not decay.
     Xa, Xt = (np.hstack([np.asarray(A, np.float32), np.ones((len(A), 1), np.float32)]) for A in (X, X_test))
     y, y_test = (np.asarray(t, np.float32).reshape(-1, 1) for t in (y, y_test))
@@ -47,15 +44,19 @@ def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5
     theta[:-1] = np.asarray(w0, np.float32).reshape(d, 1)
     decay[:-1] -= lr * np.asarray(lambdas, np.float32)
     history = np.empty((len(orders), 2, L), dtype=np.float32)
+    batch_sizes = np.minimum(batch_size, n - np.arange(n) // batch_size * batch_size)  # of each position
     for epoch, order in enumerate(orders):
-        for rows in np.array_split(np.asarray(order), range(batch_size, n, batch_size)):
-            theta = decay * theta - (lr / len(rows)) * (Xa[rows].T @ (Xa[rows] @ theta - y[rows]))
+        X_epoch, y_epoch = Xa[np.asarray(order)], y[np.asarray(order)]  # slices below are views
+        scaled_T = (X_epoch * (lr / batch_sizes).astype(np.float32)[:, None]).T
+        for batch in (slice(start, start + batch_size) for start in range(0, n, batch_size)):
+            residual = X_epoch[batch] @ theta - y_epoch[batch]
+            theta *= decay
+            theta -= scaled_T[:, batch] @ residual
         history[epoch] = [((A @ theta - t) ** 2 / 2).mean(0) for A, t in ((Xa, y), (Xt, y_test))]
     return Fit(torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()), torch.from_numpy(history))
 
 
-# Where the two axes sit, the same in the cached background and in the live figure.
-CURVES_RECT, HIST_RECT = (0.075, 0.15, 0.46, 0.7), (0.635, 0.15, 0.345, 0.7)
+CURVES_RECT, HIST_RECT = (0.075, 0.15, 0.46, 0.7), (0.635, 0.15, 0.345, 0.7)  # in the background and live
 EDGES = np.logspace(-6, 1, 43)  # |w| bins, 6 per decade; smaller weights go to the first bin
 STARTS = {"N(0, 1)": 1.0, "N(0, 0.01²)": 0.01}
 _whole = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and 10 <= v <= 200
@@ -120,8 +121,9 @@ class DecayPlot:
         counts = np.histogram(w.abs().double().clamp(EDGES[0], EDGES[-1]).numpy(), bins=EDGES)[0]
         self.artists[3].set_data(counts, EDGES)
         train, test, reference = (curve[-1] for curve in curves)
-        return (f"λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, test "
-                f"{test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {w.norm():.3f}, {(w.abs() < 0.01).sum()}/{len(w)} weights < 0.01")
+        return (f"λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, "
+                f"test {test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {w.norm():.3f}, "
+                f"{(w.abs() < 0.01).sum()}/{len(w)} weights < 0.01")
 
 
 class DecayPanel(Panel):

@@ -52,11 +52,14 @@ def test_engine_is_the_autograd_loop(data, n_train, batch_size):
 
 def test_columns_are_independent_runs(data):
     X, y, X_test, y_test = (t[:20] if i < 2 else t for i, t in enumerate(data))
-    w0, orders = torch.randn(200, 1), [torch.randperm(20) for _ in range(10)]
+    generator = torch.Generator().manual_seed(2)
+    w0 = torch.randn(200, 1, generator=generator)
+    orders = [torch.randperm(20, generator=generator) for _ in range(10)]
     both = wd.fit_linear(X, y, X_test, y_test, [0.0, 3.0], w0, orders)
     alone = wd.fit_linear(X, y, X_test, y_test, [3.0], w0, orders)
-    assert torch.allclose(both.weights[:, 1], alone.weights[:, 0])
-    assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0])
+    # equal up to float rounding: a matrix product with one column may sum in another order
+    assert torch.allclose(both.weights[:, 1], alone.weights[:, 0], atol=1e-6)
+    assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0], rtol=1e-4)
 
 
 def test_decay_shrinks_weights_by_a_factor_and_never_touches_the_bias():
