@@ -139,3 +139,17 @@ def test_histogram_counts_every_weight_even_outside_its_bins(panel):
     panel.set(lambd=0.01, epochs=10, n_train=10, start="N(0, 1)")  # the largest
     assert panel.render.artists[3].get_data().values.sum() == 200
     assert np.isfinite(panel.render.artists[0].get_ydata()).all()
+
+
+def test_exercises_accept_float64_and_refuse_an_in_place_l1_step():
+    from helpers import exercises
+
+    ex = exercises.load("05_weight_decay")
+    assert ex.q2.evaluate(torch.tensor([-2.45, -5.1], dtype=torch.float64)).status == exercises.CORRECT
+
+    def l1_step_in_place(w, grad, lr, lambd):
+        w -= lr * (grad + lambd * torch.sign(w))
+        return w
+
+    verdict = ex.q3.evaluate(l1_step_in_place)
+    assert verdict.status == exercises.INCORRECT and "not to change it" in verdict.message
