@@ -83,6 +83,8 @@ layer's output is zero-mean again, so the rule holds at the next layer too.""",
             "def final_std(scale, fan_in, depth):\n"
             "    return (scale * math.sqrt(fan_in)) ** (depth - 1)",
             "def final_std(scale, fan_in, depth):\n    return scale ** depth * math.sqrt(fan_in)",
+            # precedence: ** binds tighter than *, so only the square root is raised to the depth
+            "def final_std(scale, fan_in, depth):\n    return scale * math.sqrt(fan_in) ** depth",
         ],
     ),
     Code(
@@ -136,6 +138,13 @@ of the kept values works too.)""",
         nn.init.zeros_(m.bias)
         with torch.no_grad():
             m.weight *= m.weight.abs() >= 15""",
+            # the right fractions from one cut of U(-10, 10): the kept parts are U(7.5, 10)
+            """def my_init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.uniform_(m.weight, -10, 10)
+        nn.init.zeros_(m.bias)
+        with torch.no_grad():
+            m.weight *= m.weight.abs() >= 7.5""",
             # the upper cut forgotten: only a quarter of the weights are zero
             """def my_init(m):
     if isinstance(m, nn.Linear):
