@@ -77,7 +77,7 @@ def test_find_python_prefers_the_newest_supported_version_that_runs(tmp_path):
 def test_setup_names_the_accepted_versions_when_none_is_found(tmp_path):
     scratch_copy(tmp_path, "pyproject.toml", ".ci/find-python")
     env = dict(os.environ, PATH="/nonexistent")
-    result = subprocess.run(["/usr/bin/make", "setup"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run([shutil.which("make"), "setup"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "Parameter Lab needs Python 3.11, 3.12 or 3.13 and found none" in result.stdout + result.stderr
     assert not (tmp_path / ".venv").exists()
