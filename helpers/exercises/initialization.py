@@ -176,7 +176,7 @@ of the kept values works too.)""",
         prompt="""A deep network of `nn.Linear(128, 128, bias=False)` layers, each followed by
 `nn.LeakyReLU(0.2)`, draws its weights from $\\mathcal{N}(0, \\sigma^2)$. By the argument behind
 Kaiming's initialization, which $\\sigma$ keeps the scale of the signal the same from layer to
-layer? Assign it to `sigma`. (The chapter's `layer_stats` can check your answer.)""",
+layer? Assign it to `sigma`.""",
         name="sigma",
         expected=math.sqrt(2 / ((1 + 0.2 ** 2) * 128)),
         rtol=1e-3,
