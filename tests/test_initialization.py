@@ -150,16 +150,19 @@ def test_an_update_redraws_no_text_once_its_frame_is_drawn(monkeypatch):
     panel.set(scheme="kaiming")
     panel.set(scheme="xavier")
     assert drawn == [] and plot.frames.keys() == frames.keys()
-    assert all(pixels.shape == (261, 504, 4) for pixels in plot.frames.values())   # 5.6 x 2.9 at 90 dpi
+    (width, height), dpi = engine.LayerStatsPlot.SIZE, engine.LayerStatsPlot.DPI
+    assert all(pixels.shape == (round(height * dpi), round(width * dpi), 4) for pixels in plot.frames.values())
     assert len(panel.image.value) > 0
 
 
-def test_the_frames_show_log_ticks_at_powers_of_ten():
+def test_a_frame_is_drawn_and_its_log_axes_span_as_many_decades_each_way():
     pixels = engine.LayerStatsPlot().frame(2)
     assert pixels.shape[2] == 4 and np.ptp(pixels[..., :3]) > 0   # something is drawn on it
-    fig = Figure(figsize=engine.LayerStatsPlot.SIZE, dpi=engine.LayerStatsPlot.DPI)
-    ax = engine.LayerStatsPlot().axes(fig, 2)
-    assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx((1e-2, 1e2))
+    for span in (2, 50):
+        ax = engine.LayerStatsPlot().axes(Figure(), span)
+        assert ax.get_yscale() == "log"
+        assert ax.get_ylim() == pytest.approx((10.0 ** -span, 10.0 ** span))
+        assert ax.get_xlim() == (0.5, engine.MAX_DEPTH + 0.5)
 
 
 def test_the_widget_offers_only_what_fits_the_budget():
