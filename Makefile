@@ -91,6 +91,13 @@ student: setup
 html: setup
 	$(BIN)/python .ci/teach.py html
 
+answers: setup
+	$(BIN)/python .ci/teach.py answers
+
+# make progress SUBMISSIONS=folder: one row per student in build/progress/ (see TEACHING.md)
+progress: setup
+	$(TEST_ENV) $(BIN)/python .ci/progress.py "$(or $(SUBMISSIONS),$(error make progress needs SUBMISSIONS=folder of the students' notebooks))"
+
 # Notebooks in build/student/ may hold a learner's work: they stay, everything else in build/ goes.
 clean:
 	@if [ -d build ]; then \
