@@ -839,3 +839,63 @@ def latency_report():
                                    "n": len(v)} for stem, v in LATENCIES.items()},
               "load_average": os.getloadavg()[0]}
     (out / "browser_latency.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
+# ----------------------------------------------------------------------------- RISE: presenting inside JupyterLab
+
+RISE_TIMEOUT = 90              # s until the slideshow shows its first slide
+
+
+def test_widget_runs_live_in_rise(lab, browser):
+    """Present a chapter with RISE (what Alt+R opens), run its main widget's cell on its slide,
+    and see the live widget answer a control. RISE joins the kernel session of the notebook,
+    which first runs in Lab, so the lesson's variables exist when the widget's cell runs."""
+    notebook = next((n for n in NOTEBOOKS if Expected.read(n).explore_cell is not None), None)
+    if notebook is None:
+        pytest.skip("no notebook shows a widget")
+    run = NotebookRun(lab, browser, notebook)
+    rise = browser.new_page()
+    errors: list[str] = []
+    rise.on("console", lambda m: m.type == "error" and errors.append(m.text[:300]))
+    try:
+        run.open()
+        run.restart_and_run_all()
+        source = run.expected.sources[run.expected.explore_cell]
+        first_line = next(line for line in source.splitlines() if line.strip())
+        rise.goto(f"{lab.url}/rise/{notebook.name}?token={lab.token}", wait_until="domcontentloaded")
+        rise.wait_for_selector(".reveal .slides section", timeout=RISE_TIMEOUT * 1000)
+        cell = rise.locator("section.present .jp-CodeCell").filter(has_text=first_line).first
+        for _ in range(400):                  # next slide until the widget's cell is on the current one
+            if cell.count():
+                break
+            rise.keyboard.press("Space")
+            rise.wait_for_timeout(80)
+        else:
+            pytest.fail(f"{notebook.name}: RISE never showed the slide with `{first_line}`")
+        cell.locator(".jp-InputArea-editor .cm-content").focus()
+        rise.keyboard.press("Control+Enter")  # run the cell and stay on its slide
+        control = cell.locator(".widget-slider .noUi-handle, .widget-dropdown select").first
+        try:
+            control.wait_for(timeout=STEP_TIMEOUT * 1000)
+        except Exception:
+            shot = SCREENSHOTS / f"{notebook.stem}-RISE-FAILED.png"
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            rise.screenshot(path=str(shot))
+            pytest.fail(f"{notebook.name}: the widget did not render in RISE within {STEP_TIMEOUT} s "
+                        f"(screenshot {shot.relative_to(ROOT)}); browser console errors:\n    "
+                        + "\n    ".join(e for e in errors[-8:] if "ERR_NAME_NOT_RESOLVED" not in e))
+        image = cell.locator(".jupyter-widgets img").first
+        before = image.get_attribute("src")
+        if control.evaluate("(el) => el.tagName") == "SELECT":
+            options = control.locator("option").all_text_contents()
+            control.select_option(label=next(o for o in options if o != control.evaluate("(el) => el.value")))
+        else:
+            control.press("ArrowRight")
+        rise.wait_for_function("([el, src]) => el.getAttribute('src') !== src", arg=[image.element_handle(), before],
+                               timeout=STEP_TIMEOUT * 1000)
+        assert cell.locator("text=Error displaying widget").count() == 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        rise.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-rise-widget.png"))
+    finally:
+        rise.close()
+        run.close()
