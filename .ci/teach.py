@@ -681,9 +681,10 @@ def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
         if SETUP_CELL in _tags(cell) and before is not None and before.cell_type == "markdown" \
                 and not _section_title(before):
             before.metadata["slideshow"] = {"slide_type": "skip"}   # it explains a cell not shown
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     notes = read_notes(notes_path(path))
     with_notes = []
-    for cell in cells:
+    for cell in fit_to_slides(cells, state):   # notes go on a section's first slide
         with_notes.append(cell)
         title = _section_title(cell) if cell.source.lstrip().startswith("## ") else None
         if title in notes and _slide_type(cell) != "skip":
@@ -692,8 +693,7 @@ def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
             note.id = f"notes-{len(with_notes)}"
             with_notes.append(note)
     warnings += [f"speaker notes for a section it does not have: ## {title}" for title in notes]
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    return fit_to_slides(with_notes, state) + [next_chapter_cell(path)]
+    return with_notes + [next_chapter_cell(path)]
 
 
 # ---------------------------------------------------------------------------- exporters
