@@ -9,8 +9,9 @@ executes it there. A second pass runs the notebooks again with ipywidgets 7.7.1.
 Writes build/upgrade/report.md and report.json: the installed versions, every cell that
 errors (the target fails) and every cell whose text output changed (old and new text).
 A download that fails for network reasons is reported as such and does not fail.
-The wheels stay in ~/.cache/parameter-lab-upgrade for the next run (torch alone is several
-GB); the environment is deleted.
+The wheels are downloaded into ~/.cache/parameter-lab-upgrade and installed from there, so
+the next run downloads only what changed (torch alone is several GB); the environment is
+deleted.
 
     python3 .ci/upgrade.py [--python /path/to/python3.12] [--keep]
 """
@@ -30,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "upgrade"
-WHEEL_CACHE = Path.home() / ".cache" / "parameter-lab-upgrade"
+# A wheelhouse, not pip's HTTP cache: that one stays empty behind proxies that forbid caching.
+WHEELHOUSE = Path.home() / ".cache" / "parameter-lab-upgrade"
 REPORTED = ("torch", "numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "d2l", "pandas")
 NETWORK_ERRORS = re.compile(r"NewConnectionError|Temporary failure in name resolution|Name or service not known"
                             r"|Network is unreachable|Connection refused|ConnectTimeout|ReadTimeout"
@@ -85,17 +87,23 @@ class NetworkFailure(Exception):
     pass
 
 
-def pip(python: Path, *args: str) -> None:
-    env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1",
-               PIP_CACHE_DIR=str(WHEEL_CACHE))
+def pip(python: Path, command: str, *args: str) -> None:
+    env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
     for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT"):
         env.pop(name, None)
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *args], env=env,
+    result = subprocess.run([str(python), "-m", "pip", command, "--quiet", *args], env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
         if NETWORK_ERRORS.search(result.stdout + result.stderr):
             raise NetworkFailure(result.stderr.strip().splitlines()[-1])
-        raise RuntimeError(f"pip install {' '.join(args)} failed:\n{result.stderr}")
+        raise RuntimeError(f"pip {command} {' '.join(args)} failed:\n{result.stderr}")
+
+
+def install_newest(python: Path, *requirements: str) -> None:
+    """The newest releases that fit ``requirements`` (pip's resolver), through the wheelhouse."""
+    WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+    pip(python, "download", "--dest", str(WHEELHOUSE), *requirements)
+    pip(python, "install", "--no-index", "--find-links", str(WHEELHOUSE), *requirements)
 
 
 def installed_versions(python: Path) -> dict[str, str]:
@@ -214,14 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(ROOT / name, source / name)
         print(f"installing the newest {', '.join(names)} on {python312}", flush=True)
-        pip(python, "--upgrade", "pip")
-        pip(python, "--upgrade", *names)
-        pip(python, "--no-deps", no_deps)
-        pip(python, "--no-deps", str(source))
+        pip(python, "install", "--upgrade", "pip")
+        install_newest(python, *names)
+        install_newest(python, "--no-deps", no_deps)
+        pip(python, "install", "--no-deps", str(source))
         report["install_seconds"] = round(time.perf_counter() - started)
         report["versions"]["newest"] = installed_versions(python)
         report["passes"]["newest releases"] = run_notebooks(python, work, "newest")
-        pip(python, "ipywidgets==7.7.1")
+        install_newest(python, "ipywidgets==7.7.1")
         report["versions"]["ipywidgets 7"] = installed_versions(python)
         report["passes"]["ipywidgets 7.7.1"] = run_notebooks(python, work, "ipywidgets7")
         failed = any(row["errors"] for rows in report["passes"].values() for row in rows)

@@ -33,7 +33,7 @@ def test_a_failed_download_is_told_apart_from_a_failed_install(monkeypatch, stde
 
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 1, "", stderr))
     with pytest.raises(upgrade.NetworkFailure if network else RuntimeError):
-        upgrade.pip("python", "torch")
+        upgrade.pip("python", "install", "torch")
 
 
 def test_the_report_shows_errors_and_changes():
