@@ -6,8 +6,13 @@
     python .ci/teach.py answers   # build/answers/: the answer key, a page per chapter
     python .ci/teach.py collapse-solutions notebooks/*.ipynb   # fold Solutions in JupyterLab
 
-Each command works on every notebook it finds (notebooks/*.ipynb, or the paths given) and
-writes only under --out (default: build/, which git ignores).
+Each command works on every notebook it finds (notebooks/*.ipynb, or the paths given); the
+builds write only under --out (default: build/, which git ignores).
+
+Slides fit reveal.js's 960x700 slide: a cell that would run past the bottom continues on a
+sub-slide marked "(continued)" (heights estimated from the cell's lines and figures, fitted to
+Chromium's layout; tests/test_teach.py steps through every slide in Chromium), and each section's
+speaker notes come from .ci/notes/<notebook>.md.
 
 Slides and pages load nothing from the internet. reveal.js, require.js, jQuery, MathJax 2 and
 the Jupyter widget manager come from npm at the exact versions in NPM_PACKAGES: `npm pack`
