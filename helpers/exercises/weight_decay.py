@@ -74,6 +74,7 @@ grad_w = w.grad""",
             "grad_w = torch.tensor([2.55, 4.9])",  # the residual as y - y_hat
             "grad_w = torch.tensor([-2.45, -2.6])",  # the factor x of the chain rule forgotten
             "grad_w = torch.tensor([[-2.45, -5.1]])",  # shape [1, 2]
+            "grad_w = torch.tensor([-2.475, -5.05])",  # the penalty's gradient taken as lambda * w / 2
         ],
     ),
     Function(
@@ -98,6 +99,9 @@ grad_w = w.grad""",
             "def l1_step(w, grad, lr, lambd):\n    return w - lr * (grad + lambd * w.abs())",
             "def l1_step(w, grad, lr, lambd):\n    return w - lr * grad - lambd * torch.sign(w)",
             "def l1_step(w, grad, lr, lambd):\n    return w - lr * (grad + lambd * w / w.abs())",  # NaN at 0
+            # the chapter's soft-thresholding: a proximal step, not the (sub)gradient step asked for
+            "def l1_step(w, grad, lr, lambd):\n    z = w - lr * grad\n"
+            "    return torch.sign(z) * (z.abs() - lr * lambd).clamp_min(0)",
         ],
     ),
     Function(
@@ -170,6 +174,7 @@ after = tuple(results)""",
             "after = (1.98, 1.98)",  # Adam's coupled L2 taken for a plain SGD step
             "after = (1.9, 1.9)",  # AdamW taken for Adam
             "after = (1.9, 1.99)",  # AdamW's decay taken as w - lr * weight_decay
+            "after = (1.9, 1.881)",  # AdamW stepped from Adam's result instead of from 2.0
         ],
     ),
     Thought(
