@@ -62,6 +62,16 @@ def test_columns_are_independent_runs(data):
     assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0], rtol=1e-4)
 
 
+def test_a_fit_leaves_its_inputs_alone_and_repeats_exactly(data):
+    # The engine updates its own arrays in place; NumPy views of the caller's tensors must stay untouched.
+    inputs = [t[:20].clone() for t in data[:2]] + [t.clone() for t in data[2:]] + [torch.randn(200, 1)]
+    before = [t.clone() for t in inputs]
+    orders = [torch.randperm(20) for _ in range(5)]
+    first, second = (wd.fit_linear(*inputs[:4], [0.0, 3.0], inputs[4], orders) for _ in range(2))
+    assert all(torch.equal(a, b) for a, b in zip(inputs, before))
+    assert all(torch.equal(a, b) for a, b in zip(first, second))
+
+
 def test_decay_shrinks_weights_by_a_factor_and_never_touches_the_bias():
     # Zero inputs: the data gradient of w vanishes, so only the decay moves w; b fits y = 1.
     X, y = torch.zeros(10, 3), torch.ones(10, 1)
@@ -113,7 +123,8 @@ def test_panel_is_deterministic_and_each_control_changes_the_picture(panel):
         panel.set(**{name: value})
         assert panel.text != first_text and panel.image.value != first_image, name
         panel.set(lambd=3.0, epochs=100, n_train=20, start="N(0, 1)")
-        assert panel.text == first_text and panel.image.value == first_image
+        assert panel.text == first_text, f"after {name}: {panel.text} != {first_text}"
+        assert panel.image.value == first_image, f"same text, another image after {name}"
     assert Image.open(io.BytesIO(panel.image.value)).size == (774, 288)
     assert len(panel.render.backgrounds) == 1  # the static part was drawn once
 
