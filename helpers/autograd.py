@@ -71,7 +71,7 @@ def _picture(function: str) -> tuple[np.ndarray, tuple[float, float]]:
 class TangentExplorer(Panel):
     """The widget: a function, a point ``x``, a step ``h``. Text is most of a redraw's time, so
     each function's axes, curve and legend are drawn once, up front, and an update draws two
-    lines and three dots over them. ``set()`` explains a bad value before anything changes."""
+    lines and three dots over them."""
 
     def __init__(self, function: str = "sin", x: float = 1.0, h: float = 1e-2) -> None:
         _check(function, x, h)
@@ -84,11 +84,6 @@ class TangentExplorer(Panel):
                                                    description="h", readout_format=".0e", **slider)}
         super().__init__("Tangent and central difference", controls, self._draw,
                          figsize=_SIZE, dpi=_DPI, layout=None)
-
-    def set(self, **values) -> None:
-        merged = {**self.values, **values}
-        _check(merged["function"], merged["x"], merged["h"])
-        super().set(**values)
 
     def _draw(self, fig: Figure, function: str, x: float, h: float) -> str:
         if self.ax is None:

@@ -3,7 +3,6 @@
 a few milliseconds (the notebook checks that both agree)."""
 
 import math
-import numbers
 
 import ipywidgets
 import numpy as np
@@ -111,21 +110,9 @@ class TrajectoryPlot:
         return f"{surface}, lr {lr:.3g}, {steps} steps: " + (" | ".join(results) or "no optimizer chosen")
 
 
-# What each control accepts from set(), and how to say so.
-CONTROL_VALUES = {
-    "surface": (lambda v: isinstance(v, str) and v in SURFACES, f"one of {list(SURFACES)}"),
-    "optimizers": (lambda v: isinstance(v, (tuple, list)) and set(v) <= set(OPTIMIZERS),
-                   f"a tuple or list of names from {list(OPTIMIZERS)}"),
-    "lr": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and 1e-4 <= v <= 1,
-           "a number from 0.0001 to 1"),
-    "steps": (lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and 10 <= v <= 500,
-              "a whole number from 10 to 500"),
-}
-
-
 class TrajectoryPanel(Panel):
     """The chapter's widget: a surface, the optimizers to compare, the learning rate and the number
-    of steps. :meth:`set` says which values a control takes."""
+    of steps."""
 
     def __init__(self) -> None:
         narrow = ipywidgets.Layout(width="250px")
@@ -141,9 +128,3 @@ class TrajectoryPanel(Panel):
                          figsize=(6.4, 4.2), dpi=90, layout=None)
         # Four controls do not fit in one row on a narrow screen: let the row wrap.
         self.widget.children[1].layout.flex_flow = "row wrap"
-
-    def set(self, **values) -> None:
-        for name, value in values.items():
-            if name in CONTROL_VALUES and not CONTROL_VALUES[name][0](value):
-                raise ValueError(f"{name} must be {CONTROL_VALUES[name][1]}, got {value!r}")
-        super().set(**values)

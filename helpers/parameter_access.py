@@ -61,17 +61,7 @@ def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
     return format_summary(summary)
 
 
-class Explorer(Panel):
-    """The parameter explorer: a :class:`Panel` whose ``set(name=...)`` accepts only parameter names."""
-
-    def set(self, **values) -> None:
-        names = list(self.controls["name"].options)
-        if "name" in values and values["name"] not in names:
-            raise ValueError(f"name must be one of the model's parameter names {names}, got {values['name']!r}")
-        super().set(**values)
-
-
-def parameter_explorer(model: nn.Module, bins: int = 20) -> Explorer:
+def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
     """A dropdown of ``model``'s parameter names; shows the chosen one's histogram and statistics.
 
     >>> panel = parameter_explorer(nn.Linear(3, 2))
@@ -84,5 +74,5 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Explorer:
     if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 200:
         raise ValueError(f"bins must be an int between 1 and 200, got {bins!r}")
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
-    return Explorer("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
+    return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
                     figsize=(5.5, 3.0), layout=None)

@@ -9,7 +9,6 @@ import copy
 import torch
 from torch import nn
 
-from helpers.widgets import Panel
 
 LAYERS = (0, 2, 4, 6)  # positions of the nn.Linear layers; 2 and 4 are the pair that can be tied
 
@@ -61,10 +60,3 @@ def draw(fig, tied, layer):
             f"{sum(p.numel() for p in net.parameters())} parameters; "
             f"net[{layer}].weight.grad = " + " + ".join(f"use at net[{p}]" for p in uses)
             + f"; weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}")
-
-
-class Explorer(Panel):  # the chapter's Panel, whose set() says which values tied and layer take
-    def set(self, **values):
-        if not isinstance(values.get("tied", True), bool) or values.get("layer", 2) not in LAYERS:
-            raise ValueError(f"tied must be True or False and layer one of {list(LAYERS)}, got {values}")
-        super().set(**values)

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import html
 import io
+import numbers
 import time
 from typing import Any, Callable, Mapping
 
 import ipywidgets
+import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, TransformedBbox
@@ -35,18 +37,16 @@ Render = Callable[..., "str | None"]
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render ``fig`` to PNG bytes.
+    """Render ``fig`` to PNG bytes, drawing it once.
 
     >>> figure_png(Figure(figsize=(1, 1)))[:4]
     b'\\x89PNG'
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
-        raise ValueError(f"dpi must be an int between 10 and 600, got {dpi!r}")
     buffer = io.BytesIO()
-    # The figure's own layout already fits; a tight bbox would draw it twice per update.
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=None)
+    # setup() makes savefig's bbox "tight", which draws a figure twice; a widget's figure is laid
+    # out already. Light compression: the bytes go to the browser once, encoding time is felt.
+    with matplotlib.rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
@@ -97,25 +97,10 @@ class Panel:
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget], render: Render,
                  *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
                  layout: str | None = "constrained") -> None:
-        if not isinstance(title, str) or not title:
-            raise TypeError(f"title must be a non-empty str, got {title!r}")
-        if not isinstance(controls, Mapping) or not controls:
-            raise TypeError("controls must be a non-empty dict of name -> ipywidgets control")
-        for name, control in controls.items():
-            if not isinstance(control, ipywidgets.ValueWidget):
-                raise TypeError(f"controls[{name!r}] must be an ipywidgets control with a value, "
-                                f"got {type(control).__name__}")
-        if not callable(render):
-            raise TypeError(f"render must be callable, got {type(render).__name__}")
-        if (not isinstance(figsize, tuple) or len(figsize) != 2
-                or not all(isinstance(v, (int, float)) and 0 < v <= 20 for v in figsize)):
-            raise ValueError(f"figsize must be a (width, height) tuple in inches, each in (0, 20], got {figsize!r}")
         self.title = title
         self.controls = dict(controls)
         self.render = render
         self.dpi = dpi
-        if layout not in (None, "constrained", "tight"):
-            raise ValueError(f"layout must be None, 'constrained' or 'tight', got {layout!r}")
         # A render that places its axes itself passes layout=None: no layout pass per update.
         self.figure = Figure(figsize=figsize, layout=layout)
         # Shown at its own pixel size, not stretched to the output width (which blurs it).
@@ -145,16 +130,22 @@ class Panel:
         self.timings.append(time.perf_counter() - start)
 
     def set(self, **values: Any) -> None:
-        """Set controls by name, as a learner would, and redraw once.
+        """Set controls by name, as a learner would, and redraw once. A value its control cannot
+        take (out of range, not an option, NaN) is refused in one sentence, and nothing changes.
 
-        >>> import ipywidgets
-        >>> panel = Panel("t", {"n": ipywidgets.IntSlider(value=1)}, lambda fig, n: str(n))
+        >>> panel = Panel("t", {"n": ipywidgets.IntSlider(value=1, max=5)}, lambda fig, n: str(n))
         >>> panel.set(n=3); panel.text
         '3'
+        >>> panel.set(n=7)
+        Traceback (most recent call last):
+        ValueError: n must be a whole number from 0 to 5, got 7
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise ValueError(f"values must name controls of this panel ({sorted(self.controls)}), got {unknown}")
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{name} is not a control of this panel; its controls are {sorted(self.controls)}")
+            takes = _takes(self.controls[name], value)
+            if takes:
+                raise ValueError(f"{name} must be {takes}, got {value!r}")
         with self.widget.hold_sync():
             for control in self.controls.values():
                 control.unobserve(self._on_change, names="value")
@@ -180,3 +171,29 @@ class Panel:
 
     def __repr__(self) -> str:
         return f"<Panel {self.title!r}: controls {sorted(self.controls)}>"
+
+
+def _same(value, option) -> bool:
+    return type(value) is type(option) and value == option  # so that True is not taken for 1
+
+
+def _takes(control: ipywidgets.ValueWidget, value) -> str | None:
+    """What ``control`` accepts, when ``value`` is not among it; else ``None``."""
+    if hasattr(control, "options"):
+        options = list(getattr(control, "_options_values", control.options))
+        many = isinstance(control, ipywidgets.SelectMultiple)
+        chosen = list(value) if many and isinstance(value, (list, tuple)) else [value] if not many else None
+        if chosen is None or not all(any(_same(v, o) for o in options) for v in chosen):
+            return f"{'a list of values from' if many else 'one of'} {options}"
+    elif isinstance(control.value, bool):
+        if not isinstance(value, bool):
+            return "True or False"
+    elif hasattr(control, "min"):
+        low, high = control.min, control.max
+        if isinstance(control, ipywidgets.FloatLogSlider):
+            low, high = control.base ** low, control.base ** high
+        whole = isinstance(control.value, int)
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high
+                or (whole and value != int(value))):
+            return f"{'a whole number' if whole else 'a number'} from {low:g} to {high:g}"
+    return None

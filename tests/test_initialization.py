@@ -169,5 +169,5 @@ def test_the_widget_offers_only_what_fits_the_budget():
     panel = engine.init_explorer()
     depth, width = panel.controls["depth"], panel.controls["width"]
     assert depth.max * max(width.options) * (max(width.options) + 64) <= engine.ELEMENT_BUDGET
-    with pytest.raises(traitlets.TraitError):
+    with pytest.raises(ValueError, match=r"width must be one of \[16, 32, 64, 128, 256\], got 300"):
         panel.set(width=300)
