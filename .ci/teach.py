@@ -48,8 +48,9 @@ NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 NOTES = ROOT / ".ci" / "notes"   # speaker notes, one Markdown file per chapter
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / ".ci"))
 
-from helpers import course  # noqa: E402  (after the path is set, when run from a clean clone)
+import course  # noqa: E402  (after the path is set, when run from a clean clone)
 
 # Exact versions, fetched with `npm pack` (no dependency tree, no lock file, registry integrity).
 NPM_PACKAGES = {
@@ -152,7 +153,7 @@ STUDENT_NOTE = ("*This is the student copy: the worked solutions are with your t
                 "`ex.qN.hint()` gives a nudge when you are stuck.*")
 # `ex = helpers.exercises.load("01_parameter_access")`: student copies load without solutions.
 LOAD_CALL = re.compile(r"""(helpers\.exercises\.load\(\s*(["'])\d+_\w+\2)\s*\)""")
-REPO_URL = f"https://github.com/{course.OWNER}/{course.REPO}"
+REPO_URL = course.repo_url()
 
 # For the badges that became text and the links to chapters not built yet.
 LINK_CSS = """<style type="text/css">
@@ -310,8 +311,9 @@ _MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
 def rewrite_markdown_links(source: str) -> str:
     """In a student copy, links to repository files that are not notebooks go to GitHub.
 
-    >>> rewrite_markdown_links("[Contents](../README.md#chapters) | [2. Next](02_x.ipynb) >")
-    '[Contents](https://github.com/parameter-lab/parameter-lab#chapters) | [2. Next](02_x.ipynb) >'
+    >>> link = rewrite_markdown_links("[Contents](../README.md#chapters) | [2. Next](02_x.ipynb) >")
+    >>> link == f"[Contents]({course.repo_url()}#chapters) | [2. Next](02_x.ipynb) >"
+    True
     """
     def link(match: re.Match) -> str:
         href = match.group(1)

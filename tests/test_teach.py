@@ -19,7 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 import teach
-from helpers import course, exercises
+import course
+from helpers import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
