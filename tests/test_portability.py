@@ -117,7 +117,7 @@ def test_make_publish_points_every_link_at_a_fork(tmp_path):
                  and f"{old['owner']}/{old['repo']}" in (clone / name).read_text(errors="ignore")]
     assert leftovers == []
     first = nbformat.read(clone / "notebooks" / NOTEBOOKS[0].name, as_version=4)
-    assert "github.com/a-teacher/my-param-lab/blob/spring/notebooks/" in first.cells[0].source
+    assert "colab.research.google.com/github/a-teacher/my-param-lab/blob/spring/notebooks/" in first.cells[0].source
     setup = next(cell for cell in first.cells if "setup" in cell.metadata.get("tags", []))
     assert "git+https://github.com/a-teacher/my-param-lab@spring" in setup.source
 
