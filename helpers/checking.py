@@ -1,13 +1,7 @@
-"""How an exercise answer is compared and run: the plumbing behind ``ex.qN.check()``.
-
-:func:`compare` says what is wrong with a value in one sentence; :func:`isolated` runs code
-from a fixed state and puts the notebook's global state back (RNGs, default dtype and
-device, grad mode, threads: what ordinary code changes; deliberate monkeypatching of torch
-is out of scope); :func:`time_limit` stops a long run; :func:`snapshot` and :func:`changes`
-tell whether a call mutated its inputs.
-
->>> compare(49.5, 49)
-'your answer: 49.5 is not the expected count (a whole number)'
+"""The plumbing behind ``ex.qN.check()``: :func:`compare` says what is wrong with a value in one
+sentence; :func:`isolated` runs code from a fixed state and restores the notebook's (RNGs, default
+dtype and device, grad mode, threads: what ordinary code changes; deliberately monkeypatching torch
+is out of scope); :func:`time_limit` stops a long run; :func:`snapshot`/:func:`changes` see mutation.
 """
 
 from __future__ import annotations
@@ -27,13 +21,12 @@ import numpy as np
 import torch
 
 
-class Mismatch(Exception):
-    """Raised inside comparisons; its message is shown to the learner as it is."""
+class Mismatch(Exception):  # raised inside comparisons; its message is shown to the learner as it is
+    pass
 
 
-class TimeLimit(BaseException):
-    """Raised in a learner's code past the time limit; a BaseException, so that
-    ``except Exception`` in the answer cannot swallow it."""
+class TimeLimit(BaseException):  # a BaseException, so that `except Exception` in an answer cannot swallow it
+    pass
 
 
 def short(text, limit: int = 60) -> str:
@@ -48,8 +41,8 @@ def describe(value) -> str:
     ('a tensor of shape [2, 3] and dtype torch.float32', 'the class int', 'an int with 401 digits')
     """
     try:
-        if value is None or value is Ellipsis:
-            return "None" if value is None else "the placeholder ..."
+        if value is None:
+            return "None"
         if isinstance(value, torch.Tensor):
             kind = "a tensor" if value.layout == torch.strided else f"a {value.layout} tensor"
             where = " on the meta device" if value.is_meta else ""
@@ -76,10 +69,9 @@ def describe(value) -> str:
 def error_text(error: BaseException) -> str:
     """``TypeName: first line of the message``, short; works even when ``str(error)`` raises."""
     try:
-        message = short(str(error).splitlines()[0], 120) if str(error) else ""
-    except Exception:
-        message = ""
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+        return f"{type(error).__name__}: {short(str(error).splitlines()[0], 120)}"
+    except Exception:  # an empty message, or a __str__ that raises
+        return type(error).__name__
 
 
 def _number(value, what: str):
@@ -102,18 +94,19 @@ def _number(value, what: str):
 
 
 def _shown(number) -> str:
-    if isinstance(number, int) and abs(number) >= 10**12:
-        return f"a number with {len(str(abs(number)))} digits"
-    return str(number) if isinstance(number, int) else f"{float(number):.6g}"
+    big = isinstance(number, int) and abs(number) >= 10**12
+    return f"a number with {len(str(abs(number)))} digits" if big else f"{number}" if isinstance(number, int) \
+        else f"{float(number):.6g}"
 
 
 def compare(answer, expected, *, rtol: float = 1e-4, atol: float = 1e-6, same_dtype: bool = False,
             what: str = "your answer") -> str | None:
-    """What is wrong with ``answer``, in one sentence, or ``None`` when it matches ``expected``.
+    """What is wrong with ``answer`` in one sentence, or ``None``. An int is a count, equal exactly
+    whatever the answer's type; a float is close within ``rtol``/``atol``; a string exact (keys are
+    case-sensitive); a set matches any collection; a tensor by shape, values (dtype if ``same_dtype``).
 
-    An int is a count, equal exactly whatever the answer's type; a float is compared within
-    ``rtol``/``atol``; a string exactly (surrounding spaces aside: keys are case-sensitive);
-    a set against any collection; a tensor by shape and values, its dtype only if ``same_dtype``.
+    >>> compare(49.5, 49)
+    'your answer: 49.5 is not the expected count (a whole number)'
     """
     try:
         _compare(answer, expected, dict(rtol=rtol, atol=atol, same_dtype=same_dtype), what)
@@ -157,9 +150,9 @@ def _compare(answer, expected, options: dict, what: str) -> None:  # one branch 
     elif isinstance(expected, Mapping):
         if not isinstance(answer, Mapping):
             raise Mismatch(f"{what}: expected a dict, got {describe(answer)}")
-        missing, extra = [k for k in expected if k not in answer], [k for k in answer if k not in expected]
-        if missing or extra:
-            raise Mismatch(f"{what}: {len(missing)} expected key(s) missing, {len(extra)} unexpected")
+        if set(answer) != set(expected):
+            raise Mismatch(f"{what}: {len(set(expected) - set(answer))} expected key(s) missing, "
+                           f"{len(set(answer) - set(expected))} unexpected")
         for key in expected:
             _compare(answer[key], expected[key], options, f"{what}[{key!r}]")
     elif isinstance(expected, (set, frozenset)):
@@ -238,6 +231,10 @@ def isolated(seed: int = 0):
             write(value)
 
 
+def _stop(signum, frame):
+    raise TimeLimit
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Raise :class:`TimeLimit` in the block after ``seconds``, again every 0.5 s if it is
@@ -245,11 +242,7 @@ def time_limit(seconds: float):
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def stop(signum, frame):
-        raise TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, stop)
+    previous = signal.signal(signal.SIGALRM, _stop)
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
@@ -263,15 +256,10 @@ def _tensors(value, what: str):
     if isinstance(value, torch.Tensor):
         yield what, value
     elif isinstance(value, torch.nn.Module):
-        for name, tensor in value.state_dict(keep_vars=True).items():
-            yield f"{what}'s {name}", tensor
-        for name, param in value.named_parameters():
-            yield f"the gradient of {what}'s {name}", param.grad
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _tensors(item, what)
-    elif isinstance(value, dict):
-        for item in value.values():
+        yield from ((f"{what}'s {name}", t) for name, t in value.state_dict(keep_vars=True).items())
+        yield from ((f"the gradient of {what}'s {name}", p.grad) for name, p in value.named_parameters())
+    elif isinstance(value, (list, tuple, dict)):
+        for item in value.values() if isinstance(value, dict) else value:
             yield from _tensors(item, what)
 
 

@@ -39,12 +39,7 @@ class Histogram:
 
 
 def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
-    """Histogram of a tensor's finite values (any shape), detached from autograd.
-
-    >>> hist = histogram(torch.tensor([0.0, 1.0, 1.0, float("nan")]), bins=2)
-    >>> hist.counts.tolist(), hist.note
-    ([1, 2], '1 NaN not drawn')
-    """
+    """Histogram of a tensor's finite values (any shape), detached from autograd."""
     if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 1000:
         raise ValueError(f"bins must be an int between 1 and 1000, got {bins!r}")
     flat = values.detach().to(torch.float64).flatten().cpu().numpy()
@@ -53,11 +48,7 @@ def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
 
 
 def why_no_values(param: torch.Tensor) -> str | None:
-    """Why ``param`` holds no values yet (a lazy layer, the meta device), or None when it does.
-
-    >>> why_no_values(torch.zeros(3, device="meta"))[:24]
-    'lives on the meta device'
-    """
+    """Why ``param`` holds no values yet (a lazy layer, the meta device), or None when it does."""
     if isinstance(param, UninitializedParameter):
         return "is not initialized yet (a lazy layer): run one forward pass, e.g. model(X), first"
     if param.is_meta:
@@ -67,12 +58,7 @@ def why_no_values(param: torch.Tensor) -> str | None:
 
 def param_histograms(model: torch.nn.Module, bins: int = 30, *, names: Sequence[str] | None = None,
                      columns: int = 4) -> tuple[Figure, dict[str, Histogram]]:
-    """One histogram per parameter of ``model`` (or of those in ``names``), titled with its shape.
-
-    >>> from torch import nn
-    >>> list(param_histograms(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1)), names=["1.weight"])[1])
-    ['1.weight']
-    """
+    """One histogram per parameter of ``model`` (or of those in ``names``), titled with its shape."""
     params = dict(model.named_parameters())
     chosen = list(params) if names is None else [names] if isinstance(names, str) else list(names)
     unknown = [name for name in chosen if name not in params]

@@ -14,13 +14,13 @@ import torch
 _MACHINE_DEPENDENT_WARNINGS = (
     # d2l.evaluate_loss calls float() on a tensor that requires grad (torch >= 2.14).
     "Converting a tensor with requires_grad=True to a scalar",
+    # torch 2.14's forward-mode AD (torch.func.jvp) loads its rules with torch.jit.script, once.
+    "`torch.jit.script` is deprecated",
 )
 
 
 def setup(seed: int = 0) -> None:
     """Seed every generator, use one CPU thread, fix print options and use PNG figures.
-
-    Call it once, in the first cell of a notebook; it prints nothing and returns ``None``.
 
     >>> setup(seed=0)
     >>> torch.get_num_threads()
@@ -51,16 +51,12 @@ def setup(seed: int = 0) -> None:
 
 def _use_png_figures() -> None:
     import matplotlib.pyplot as plt
+    from IPython import get_ipython
 
     plt.rcParams.update({"figure.figsize": (5.5, 3.5), "figure.dpi": 100,
                          "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.3})
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    # PNG, not SVG: nbval compares SVG text byte for byte and SVG ids change per run.
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    if get_ipython() is not None:
+        # PNG, not SVG: nbval compares SVG text byte for byte and SVG ids change per run.
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png")
+        set_matplotlib_formats("png")

@@ -1,22 +1,5 @@
-"""A small frame for the chapters' interactive figures.
-
-A :class:`Panel` wires ipywidgets controls to a plain ``render`` function that draws
-on one matplotlib figure and returns a line of text. The figure is made once and
-sent to the browser as PNG bytes in an ``Image`` widget, so an update costs one
-redraw and no new figure.
-
->>> import ipywidgets
->>> def render(fig, scale):
-...     ax = fig.axes[0] if fig.axes else fig.add_subplot()
-...     ax.clear()
-...     ax.plot([0, 1], [0, scale])
-...     return f"slope {scale}"
->>> panel = Panel("Demo", {"scale": ipywidgets.FloatSlider(value=1.0, min=0, max=2)}, render)
->>> panel.text
-'slope 1.0'
->>> panel.set(scale=2.0)
->>> panel.text
-'slope 2.0'
+"""The chapters' widget frame: a :class:`Panel` wires ipywidgets controls to a ``render`` function
+that draws on one matplotlib figure (made once, sent as PNG bytes) and returns a line of text.
 """
 
 from __future__ import annotations
@@ -37,11 +20,7 @@ Render = Callable[..., "str | None"]
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render ``fig`` to PNG bytes, drawing it once.
-
-    >>> figure_png(Figure(figsize=(1, 1)))[:4]
-    b'\\x89PNG'
-    """
+    """Render ``fig`` to PNG bytes, drawing it once."""
     buffer = io.BytesIO()
     # setup() makes savefig's bbox "tight", which draws a figure twice; a widget's figure is laid
     # out already. Light compression: the bytes go to the browser once, encoding time is felt.
@@ -56,14 +35,6 @@ class Backdrop(Artist):
     Text (ticks, labels, legends) is the slow part of a matplotlib redraw. A widget whose axes
     keep fixed ranges draws them once, keeps the pixels, and on each update draws only its
     data on top. ``pixels`` must match the size the figure is saved at (width x height x 4).
-
-    >>> import numpy as np
-    >>> fig = Figure(figsize=(1, 1), dpi=10)
-    >>> backdrop = Backdrop()
-    >>> _ = fig.add_artist(backdrop)
-    >>> backdrop.pixels = np.zeros((10, 10, 4), dtype=np.uint8)
-    >>> figure_png(fig, dpi=10)[:4]
-    b'\x89PNG'
     """
 
     def __init__(self) -> None:
@@ -131,15 +102,7 @@ class Panel:
 
     def set(self, **values: Any) -> None:
         """Set controls by name, as a learner would, and redraw once. A value its control cannot
-        take (out of range, not an option, NaN) is refused in one sentence, and nothing changes.
-
-        >>> panel = Panel("t", {"n": ipywidgets.IntSlider(value=1, max=5)}, lambda fig, n: str(n))
-        >>> panel.set(n=3); panel.text
-        '3'
-        >>> panel.set(n=7)
-        Traceback (most recent call last):
-        ValueError: n must be a whole number from 0 to 5, got 7
-        """
+        take (out of range, not an option, NaN) is refused in one sentence, and nothing changes."""
         for name, value in values.items():
             if name not in self.controls:
                 raise ValueError(f"{name} is not a control of this panel; its controls are {sorted(self.controls)}")

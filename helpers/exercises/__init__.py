@@ -1,30 +1,24 @@
 """Self-check exercises, in the manner of Kaggle's learntools.
 
-Each chapter has one spec file, ``helpers/exercises/<chapter>.py`` (the notebook's name
-without its number), holding a list ``QUESTIONS`` of :class:`Value`, :class:`Function`,
-:class:`Code` and :class:`Thought` questions. A notebook loads them by its own name::
-
-    ex = helpers.exercises.load("01_parameter_access")
-    ex.q1                 # shows the question
-    ex.q1.check(answer)   # prints a verdict; never raises, never hangs
-    ex.q1.hint(); ex.q1.solution()
-
-A ``solution`` is source code that assigns the answer's name (for a :class:`Function`, the
-function it defines is the reference); each ``wrong`` entry is a plausible mistake, source
-code too, and the tests assert that all of them fail and the solution passes. ``...`` is
-the placeholder of an unanswered cell. Checks run isolated (:mod:`helpers.checking`) within
-:data:`TIME_LIMIT` seconds. When ``PARAMETER_LAB_RESULTS`` names a file, each ``check()``
-appends a JSON line with the chapter, the question and the status, for the class report.
+``helpers/exercises/<chapter>.py`` (the notebook's name without its number) lists a chapter's
+``QUESTIONS``; ``ex = load("01_parameter_access")`` gives ``ex.q1`` (shows the prompt),
+``ex.q1.check(answer)`` (a verdict; never raises, never hangs), ``hint()`` and ``solution()``.
+A ``solution`` and each ``wrong`` entry are source code assigning the answer's name; tests
+assert the solution passes and every wrong answer fails. When ``PARAMETER_LAB_RESULTS`` names
+a file, each ``check()`` appends a JSON line (chapter, question, status) for the class report.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import os
 import re
 import textwrap
 from collections import namedtuple
+
+from IPython.display import display
 
 from helpers.checking import TimeLimit, changes, compare, describe, error_text, isolated, snapshot, time_limit
 
@@ -39,20 +33,7 @@ Verdict = namedtuple("Verdict", "status message")
 class Text(str):
     """Text that a notebook renders as Markdown (math included) and nbval compares as plain text."""
 
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def show(text: str) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:
-        print(text)
-    else:
-        display(Text(text))
+    _repr_markdown_ = __repr__ = str.__str__
 
 
 def run_source(source: str) -> dict:
@@ -71,9 +52,8 @@ class call:  # noqa: N801 (reads as a call in a spec: call(model, trainable_only
 
 
 class Question:
-    """A prompt, a hint, a model solution and :meth:`check`; ``options`` tune the comparison."""
-
-    kind = "question"
+    """A prompt, a hint, a model solution and :meth:`check`; ``options`` tune the comparison.
+    Each kind sets ``kind`` and judges an answer in ``_judge``: ``None`` when it is right."""
 
     def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), **options) -> None:
         self.prompt, self.name = textwrap.dedent(prompt).strip(), name
@@ -102,9 +82,6 @@ class Question:
             return Verdict(CORRECT, "Correct.")
         return Verdict(INCORRECT, f"Not yet: {problem}. Try again, or call {self.label}.hint() for a hint.")
 
-    def _judge(self, answer) -> str | None:
-        raise NotImplementedError
-
     def check(self, answer=Ellipsis) -> None:
         """Print whether ``answer`` is right and, if not, what is wrong with it."""
         status, message = self.evaluate(answer)
@@ -112,7 +89,7 @@ class Question:
         print(message)
 
     def hint(self) -> None:
-        show(f"Hint: {self._hint}")
+        display(Text(f"Hint: {self._hint}"))
 
     def solution(self) -> None:
         print(f"Solution:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
@@ -126,8 +103,7 @@ class Question:
 
 
 class Value(Question):
-    """The answer is a value, compared by :func:`helpers.checking.compare` with ``expected``;
-    options ``rtol``, ``atol``, ``same_dtype``, and ``choices`` (the options of a string)."""
+    """A value, compared with ``expected`` (options ``rtol``, ``atol``, ``same_dtype``, ``choices``)."""
 
     kind = "value"
 
@@ -137,8 +113,7 @@ class Value(Question):
 
     def _judge(self, answer):
         if self.choices is not None and answer not in self.choices:
-            options = ", ".join(repr(choice) for choice in self.choices)
-            return f"expected one of {options}, got {describe(answer)}"
+            return f"expected one of {', '.join(map(repr, self.choices))}, got {describe(answer)}"
         return compare(answer, self.expected, **self.options)
 
 
@@ -200,8 +175,7 @@ class Function(Question):
 
 
 class Code(Question):
-    """The answer is an object (a module, an optimizer, an init function...) judged by
-    ``verify(answer)``: ``None`` when it is right, else a sentence saying what is wrong."""
+    """An object (a module, an optimizer...) judged by ``verify(answer)``: ``None`` or what is wrong."""
 
     kind = "code"
 
@@ -219,23 +193,21 @@ class Thought(Question):
     kind = "thought"
 
     def evaluate(self, answer=Ellipsis) -> Verdict:
-        return Verdict(THOUGHT, ("Thought question: nothing to check automatically. "
-                         f"Compare your answer with {self.label}.solution()."))
+        return Verdict(THOUGHT, "Thought question: nothing to check automatically. "
+                                f"Compare your answer with {self.label}.solution().")
 
     def solution(self) -> None:
         print(f"Model answer:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
 
 
 def _record(question: Question, status: str) -> None:
-    path = os.environ.get("PARAMETER_LAB_RESULTS")
-    if path:
-        line = json.dumps({"chapter": question.chapter, "question": question.label.split(".")[-1],
-                           "status": status})
-        try:
-            with open(path, "a", encoding="utf-8") as results:
-                results.write(line + "\n")
-        except OSError:
-            pass  # the report then shows the question as not attempted; the learner is not disturbed
+    line = {"chapter": question.chapter, "question": question.label.split(".")[-1], "status": status}
+    try:
+        if os.environ.get("PARAMETER_LAB_RESULTS"):
+            with open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as results:
+                results.write(json.dumps(line) + "\n")
+    except OSError:
+        pass  # the report then shows the question as not attempted; the learner is not disturbed
 
 
 class ExerciseSet:
@@ -271,8 +243,5 @@ def load(chapter: str, *, solutions: bool = True) -> ExerciseSet:
         if error.name != module_name:
             raise
         raise ValueError(f"There are no exercises for {chapter!r}: check the notebook's name.") from None
-    copies = []  # fresh copies, so that two loads never share a question's label
-    for question in module.QUESTIONS:
-        copies.append(object.__new__(type(question)))
-        copies[-1].__dict__.update(question.__dict__)
-    return ExerciseSet(chapter, copies, solutions=solutions)
+    # copies, so that two loads never share a question's label
+    return ExerciseSet(chapter, [copy.copy(question) for question in module.QUESTIONS], solutions=solutions)
