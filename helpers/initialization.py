@@ -72,22 +72,21 @@ class LayerStatsPlot:
     per y-range into a Backdrop's pixels; an update redraws only the two lines over them."""
 
     SIZE, DPI, RECT = (5.6, 2.9), 90, (0.13, 0.15, 0.85, 0.74)
-    SPANS = (2, 5, 10, 20, 50, 100, 200, 300)  # decades shown above and below 1
+    SPANS = (2, 5, 10, 20, 50, 100, 200)  # decades above and below 1 (a log axis to 1e±300 overflows)
 
     def __init__(self) -> None:
-        self.frames, self.lines = {}, None  # pixels by span; the live lines once drawn
+        self.lines = None  # the live lines, once drawn
+        self.frames = {span: self.frame(span) for span in self.SPANS}  # all up front: no slow update
 
     def frame(self, span: int) -> np.ndarray:
-        if span not in self.frames:
-            ax = self.axes(Figure(figsize=self.SIZE, dpi=self.DPI), span)
-            ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
-            ax.yaxis.set(major_locator=LogLocator(numticks=7), minor_locator=NullLocator(),
-                         major_formatter=LogFormatterSciNotation())
-            ax.legend(ax.plot([], [], ".-", [], [], ".-"), ["activations", "gradients"], fontsize=8,
-                      ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-            FigureCanvasAgg(ax.figure).draw()
-            self.frames[span] = np.asarray(ax.figure.canvas.buffer_rgba()).copy()
-        return self.frames[span]
+        ax = self.axes(Figure(figsize=self.SIZE, dpi=self.DPI), span)
+        ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
+        ax.yaxis.set(major_locator=LogLocator(numticks=7), minor_locator=NullLocator(),
+                     major_formatter=LogFormatterSciNotation())
+        ax.legend(ax.plot([], [], ".-", [], [], ".-"), ["activations", "gradients"], fontsize=8,
+                  ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+        FigureCanvasAgg(ax.figure).draw()
+        return np.asarray(ax.figure.canvas.buffer_rgba()).copy()
 
     def axes(self, fig: Figure, span: int):
         return fig.add_axes(self.RECT, xlim=(0.5, MAX_DEPTH + 0.5), yscale="log", ylim=(10.0 ** -span,
@@ -103,7 +102,7 @@ class LayerStatsPlot:
             self.ax = self.axes(fig, span)
             self.ax.set_axis_off()
             self.lines = self.ax.plot([], [], ".-", [], [], ".-")  # the frame's colours, C0 and C1
-        self.backdrop.pixels = self.frame(span)
+        self.backdrop.pixels = self.frames[span]
         self.ax.set_ylim(10.0 ** -span, 10.0 ** span)
         for line, row in zip(self.lines, shown):
             line.set_data(range(1, depth + 1), row)

@@ -138,8 +138,8 @@ def test_the_widget_moves_its_lines_and_its_range_holds_every_value():
 def test_an_update_redraws_no_text_once_its_frame_is_drawn(monkeypatch):
     panel = engine.init_explorer(depth=30, width=64)
     plot = panel.render
-    panel.set(scheme="xavier")                 # draws the frames (axes, ticks, legend) of both
-    frames = dict(plot.frames)
+    panel.set(scheme="xavier")
+    frames = dict(plot.frames)                 # every y-range's frame, drawn when the plot was made
     drawn = []
     for cls in (Axis, Text):
         def counted(self, *args, _draw=cls.draw, **kwargs):
@@ -156,8 +156,10 @@ def test_an_update_redraws_no_text_once_its_frame_is_drawn(monkeypatch):
 
 
 def test_a_frame_is_drawn_and_its_log_axes_span_as_many_decades_each_way():
-    pixels = engine.LayerStatsPlot().frame(2)
-    assert pixels.shape[2] == 4 and np.ptp(pixels[..., :3]) > 0   # something is drawn on it
+    plot = engine.LayerStatsPlot()   # draws every span's frame; a span of 300 decades overflowed the ticks
+    assert sorted(plot.frames) == sorted(engine.LayerStatsPlot.SPANS)
+    for pixels in plot.frames.values():
+        assert pixels.shape[2] == 4 and np.ptp(pixels[..., :3]) > 0   # something is drawn on it
     for span in (2, 50):
         ax = engine.LayerStatsPlot().axes(Figure(), span)
         assert ax.get_yscale() == "log"
