@@ -17,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .PHONY: help setup lab test test-fast test-browser test-repeat test-upgrade bench refresh links publish \
-        slides student html clean
+        slides student answers html progress clean
 
 help:
 	@echo "make lab           open the course in JupyterLab (sets up first if needed)"
@@ -28,7 +28,9 @@ help:
 	@echo "make refresh       re-execute notebooks in place after a library upgrade (NB=path to pick one)"
 	@echo "make links         print Binder, Colab and JupyterHub links for every chapter"
 	@echo "make publish OWNER=you REPO=name [BRANCH=main] [HUB=host]   point every link at your fork"
-	@echo "make slides | student | html   teaching material under build/ (slides and html need npm once)"
+	@echo "make slides | student | answers | html   teaching material under build/ (slides and html need npm once)"
+	@echo "make progress SUBMISSIONS=folder   a class report: who solved which question"
+	@echo "make test-fast | test-repeat   unit tests only | nbval under other thread counts and offline"
 	@echo "make clean         remove build output and caches (never a notebook, not even in build/student)"
 
 setup: $(STAMP)

@@ -28,6 +28,7 @@ LOOPBACK = "127.0.0.1"
 def server_arguments(token: str, runtime_dir: str) -> list[str]:
     return [f"--IdentityProvider.token={token}", f"--ServerApp.ip={LOOPBACK}", "--ServerApp.port_retries=50",
             f"--ServerApp.root_dir={ROOT}", "--ServerApp.default_url=/lab/tree/README.md",
+            "--LabApp.default_url=/lab/tree/README.md",
             "--ServerApp.disable_check_xsrf=False", "--ServerApp.allow_remote_access=False",
             # Extension handlers that forget to ask for authentication get it anyway.
             "--ServerApp.allow_unauthenticated_access=False",
