@@ -76,7 +76,9 @@ def test_find_python_prefers_the_newest_supported_version_that_runs(tmp_path):
 
 def test_setup_names_the_accepted_versions_when_none_is_found(tmp_path):
     scratch_copy(tmp_path, "pyproject.toml", ".ci/find-python")
-    env = dict(os.environ, PATH="/nonexistent")
+    # A `make test PYTHON=...` passes PYTHON on to every make below it (MAKEFLAGS): drop it here.
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MFLAGS", "PYTHON")}
+    env["PATH"] = "/nonexistent"
     result = subprocess.run([shutil.which("make"), "setup"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "Parameter Lab needs Python 3.11, 3.12 or 3.13 and found none" in result.stdout + result.stderr
