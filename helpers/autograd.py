@@ -11,11 +11,10 @@ import ipywidgets
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers.widgets import Backdrop, Panel
+from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 X_RANGE, H_RANGE, _DPI, _SIZE, _AXES = (-3.0, 3.0), (1e-6, 1.0), 90, (6.0, 3.6), (0.13, 0.14, 0.84, 0.8)
 
@@ -64,8 +63,7 @@ def _picture(function: str) -> tuple[np.ndarray, tuple[float, float]]:
     ax.plot([], [], color="C2", lw=1.2, ls="--", label=r"secant through $x \pm h$")
     ax.set(xlim=X_RANGE, ylim=ylim, xlabel="x", ylabel="f(x)")
     ax.legend(loc="upper left", fontsize=8)
-    FigureCanvasAgg(fig).draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy(), ylim
+    return rendered_pixels(fig), ylim
 
 
 class TangentExplorer(Panel):

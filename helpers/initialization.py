@@ -8,12 +8,11 @@ from collections import OrderedDict
 import ipywidgets
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from torch import nn
 
-from helpers.widgets import Backdrop, Panel
+from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 # Per scheme, a family of standard draws and nn.init's scale of them at width n ("default": nn.Linear's).
 SCHEMES = {"normal 0.01": ("normal", lambda n: 0.01), "normal 1": ("normal", lambda n: 1.0),
@@ -85,8 +84,7 @@ class LayerStatsPlot:
                      major_formatter=LogFormatterSciNotation())
         ax.legend(ax.plot([], [], ".-", [], [], ".-"), ["activations", "gradients"], fontsize=8,
                   ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-        FigureCanvasAgg(ax.figure).draw()
-        return np.asarray(ax.figure.canvas.buffer_rgba()).copy()
+        return rendered_pixels(ax.figure)
 
     def axes(self, fig: Figure, span: int):
         return fig.add_axes(self.RECT, xlim=(0.5, MAX_DEPTH + 0.5), yscale="log", ylim=(10.0 ** -span,

@@ -6,10 +6,9 @@ import math
 
 import ipywidgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers.widgets import Backdrop, Panel
+from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 SURFACES = {  # value() takes floats, NumPy arrays or tensors; gradient() takes floats.
     # Curvatures 0.2 and 4: a valley 20 times steeper across than along.
@@ -86,8 +85,7 @@ class TrajectoryPlot:
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
             ax.set(xlim=spec["xlim"], ylim=spec["ylim"], xlabel="$x$", ylabel="$y$", title=spec["title"])
             ax.grid(False)
-            FigureCanvasAgg(fig).draw()
-            self.backgrounds[size, surface] = np.asarray(fig.canvas.buffer_rgba()).copy()
+            self.backgrounds[size, surface] = rendered_pixels(fig)
         return self.backgrounds[size, surface]
 
     def __call__(self, fig: Figure, surface: str, optimizers: tuple, lr: float, steps: int) -> str:

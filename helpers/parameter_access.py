@@ -10,6 +10,7 @@ from torch import nn
 from helpers.plots import histogram, why_no_values
 from helpers.widgets import Panel
 
+
 def parameter_summary(model: nn.Module, name: str) -> dict:
     """Shape, entry count, NaN/inf counts and rounded statistics of the finite entries of ``name``.
 
@@ -75,4 +76,4 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
         raise ValueError(f"bins must be an int between 1 and 200, got {bins!r}")
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
-                    figsize=(5.5, 3.0), layout=None)
+                 figsize=(5.5, 3.0), layout=None)

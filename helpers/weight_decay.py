@@ -9,11 +9,10 @@ from typing import NamedTuple
 import ipywidgets
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from helpers.widgets import Backdrop, Panel
+from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 BUDGET, MAX_STEPS = 10**8, 10**5  # work per fit; the widget's largest setting: 6e7 multiply-adds, 8000 steps
 SEED = 2026  # the widget's generator; seeded like the data (0), it would draw w0 equal to the first example
@@ -87,8 +86,7 @@ class DecayPlot:
             curves.legend(fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
             hist.axvline(0.01, color="black", linewidth=0.8, linestyle=":")
             hist.yaxis.set_major_locator(MaxNLocator(5, integer=True))
-            FigureCanvasAgg(fig).draw()
-            self.backgrounds[size] = np.asarray(fig.canvas.buffer_rgba()).copy()
+            self.backgrounds[size] = rendered_pixels(fig)
         return self.backgrounds[size]
 
     def __call__(self, fig: Figure, lambd: float, epochs: int, n_train: int, start: str) -> str:

@@ -12,7 +12,9 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets
 import matplotlib
+import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, TransformedBbox
 
@@ -27,6 +29,12 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     with matplotlib.rc_context({"savefig.bbox": "standard"}):
         fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+def rendered_pixels(fig: Figure) -> np.ndarray:
+    """``fig`` drawn once, as the RGBA pixels (height x width x 4) a :class:`Backdrop` pastes."""
+    FigureCanvasAgg(fig).draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
 class Backdrop(Artist):
