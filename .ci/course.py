@@ -5,6 +5,9 @@ from the notebook's ``# N. Title`` cell, the one-line pitch from its metadata
 ``parameter_lab.teaches``. A chapter's widget module is ``helpers/<name>.py`` and its
 exercises ``helpers/exercises/<name>.py``, where ``<name>`` is the slug without its number.
 
+Each language has its own folder of the same notebooks: English in ``notebooks/``, a
+translation in ``notebooks/<language>/`` (``notebooks/zh-CN/``), with the same file names.
+
 Every link the project generates (badges, navigation bars, the Colab install line, static
 pages, hub links) is built from ``[tool.parameter-lab]`` in pyproject.toml; ``make publish``
 rewrites that table and regenerates what depends on it.
@@ -23,6 +26,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATTERN = re.compile(r"(\d{2})_(\w+)")
 SETTING_KEYS = ("owner", "repo", "branch", "hub")
+LANGUAGES = ("en", "zh-CN")  # English first: the source every translation follows
 
 
 def publishing(root: Path = ROOT) -> dict[str, str]:
@@ -43,6 +47,7 @@ class Chapter:
     slug: str
     title: str
     teaches: str
+    language: str = "en"
 
     @property
     def name(self) -> str:
@@ -53,6 +58,15 @@ class Chapter:
         return f"{self.slug}.ipynb"
 
     @property
+    def folder(self) -> str:
+        """The notebook's folder, relative to the repository."""
+        return "notebooks" if self.language == "en" else f"notebooks/{self.language}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.filename}"
+
+    @property
     def module(self) -> str:
         return f"helpers.{self.name}"
 
@@ -61,7 +75,7 @@ class Chapter:
         return f"helpers.exercises.{self.name}"
 
 
-def read_chapter(path: Path) -> Chapter:
+def read_chapter(path: Path, language: str = "en") -> Chapter:
     """The chapter a notebook file defines; a missing title or pitch is left empty."""
     number = int(NOTEBOOK_PATTERN.fullmatch(path.stem).group(1))
     nb = nbformat.read(path, as_version=4)
@@ -72,22 +86,43 @@ def read_chapter(path: Path) -> Chapter:
             title = heading.group(1).strip()
             break
     teaches = nb.metadata.get("parameter_lab", {}).get("teaches", "")
-    return Chapter(number, path.stem, title, teaches)
+    return Chapter(number, path.stem, title, teaches, language)
 
 
-def read_chapters(notebooks: Path = ROOT / "notebooks") -> tuple[Chapter, ...]:
+def language_of(path: Path) -> str:
+    """``"zh-CN"`` for ``notebooks/zh-CN/...``; ``"en"`` for ``notebooks/...``."""
+    return path.parent.name if path.parent.name in LANGUAGES else "en"
+
+
+def read_chapters(notebooks: Path = ROOT / "notebooks", language: str = "en") -> tuple[Chapter, ...]:
     paths = sorted(p for p in notebooks.glob("*.ipynb") if NOTEBOOK_PATTERN.fullmatch(p.stem))
-    return tuple(read_chapter(path) for path in paths)
+    return tuple(read_chapter(path, language) for path in paths)
 
 
 CHAPTERS = read_chapters()
+TRANSLATIONS = {language: read_chapters(ROOT / "notebooks" / language, language) for language in LANGUAGES[1:]}
 
 
-def chapter_by_slug(slug: str) -> Chapter:
-    for chapter in CHAPTERS:
+def chapters(language: str = "en") -> tuple[Chapter, ...]:
+    return CHAPTERS if language == "en" else TRANSLATIONS[language]
+
+
+def chapter_by_slug(slug: str, language: str = "en") -> Chapter:
+    for chapter in chapters(language):
         if chapter.slug == slug:
             return chapter
-    raise ValueError(f"no notebook notebooks/{slug}.ipynb")
+    folder = "notebooks" if language == "en" else f"notebooks/{language}"
+    raise ValueError(f"no notebook {folder}/{slug}.ipynb")
+
+
+def chapter_of(path: Path) -> Chapter:
+    """The chapter that the notebook at ``path`` is, in its language."""
+    return chapter_by_slug(Path(path).stem, language_of(Path(path)))
+
+
+def counterpart(chapter: Chapter, language: str) -> Chapter:
+    """The same chapter in ``language``."""
+    return chapter_by_slug(chapter.slug, language)
 
 
 def repo_url() -> str:
@@ -100,20 +135,24 @@ def pip_source() -> str:
 
 
 def binder_url(chapter: Chapter) -> str:
-    return f"https://mybinder.org/v2/gh/{OWNER}/{REPO}/{BRANCH}?urlpath=lab/tree/notebooks/{chapter.filename}"
+    return f"https://mybinder.org/v2/gh/{OWNER}/{REPO}/{BRANCH}?urlpath=lab/tree/{chapter.path}"
 
 
 def colab_url(chapter: Chapter) -> str:
-    return f"https://colab.research.google.com/github/{OWNER}/{REPO}/blob/{BRANCH}/notebooks/{chapter.filename}"
+    return f"https://colab.research.google.com/github/{OWNER}/{REPO}/blob/{BRANCH}/{chapter.path}"
 
 
 def nbgitpuller_url(chapter: Chapter, hub: str = HUB) -> str:
     """nbgitpuller link for a class JupyterHub: pulls the repository, then opens ``chapter``."""
-    urlpath = quote(f"lab/tree/{REPO}/notebooks/{chapter.filename}", safe="")
+    urlpath = quote(f"lab/tree/{REPO}/{chapter.path}", safe="")
     return (f"https://{hub}/hub/user-redirect/git-pull?repo={quote(repo_url(), safe='')}"
             f"&branch={BRANCH}&urlpath={urlpath}")
 
 
+BADGE_WORDS = {"en": ("Open in Colab", "Launch Binder"), "zh-CN": ("在 Colab 中打开", "在 Binder 中启动")}
+
+
 def badges_markdown(chapter: Chapter) -> str:
-    return (f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(chapter)}) "
-            f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder_url(chapter)})")
+    colab, binder = BADGE_WORDS[chapter.language]
+    return (f"[![{colab}](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(chapter)}) "
+            f"[![{binder}](https://mybinder.org/badge_logo.svg)]({binder_url(chapter)})")

@@ -1,7 +1,9 @@
-"""Make a notebook's printed output the same on every run and every machine."""
+"""Make a notebook's printed output the same on every run and every machine, in its language."""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import numbers
 import random
 import warnings
@@ -19,8 +21,16 @@ _MACHINE_DEPENDENT_WARNINGS = (
 )
 
 
-def setup(seed: int = 0) -> None:
-    """Seed every generator, use one CPU thread, fix print options and use PNG figures.
+LANGUAGES = ("en", "zh-CN")
+# Fonts with Chinese glyphs that matplotlib may find; without one, figures keep English words.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
+             "Microsoft YaHei", "PingFang SC", "Heiti SC")
+_session = {"language": "en", "figure_language": "en"}
+
+
+def setup(seed: int = 0, language: str = "en") -> None:
+    """Seed every generator, use one CPU thread, fix print options and use PNG figures;
+    ``language`` ("en" or "zh-CN") is the language of checks, hints and widgets.
 
     >>> setup(seed=0)
     >>> torch.get_num_threads()
@@ -34,6 +44,8 @@ def setup(seed: int = 0) -> None:
     if not 0 <= seed < 2**32:
         raise ValueError(f"{wanted}; got {seed}")
     seed = int(seed)
+    if language not in LANGUAGES:
+        raise ValueError(f"helpers.setup(language=...) takes {' or '.join(map(repr, LANGUAGES))}; got {language!r}")
 
     random.seed(seed)
     np.random.seed(seed)
@@ -46,14 +58,46 @@ def setup(seed: int = 0) -> None:
     for message in _MACHINE_DEPENDENT_WARNINGS:
         warnings.filterwarnings("ignore", message=message)
 
-    _use_png_figures()
+    _session["language"] = language
+    _use_png_figures(language)
 
 
-def _use_png_figures() -> None:
+def language() -> str:
+    """The language ``setup()`` chose: ``"en"`` or ``"zh-CN"``."""
+    return _session["language"]
+
+
+def tr(template: str, /, **fields) -> str:
+    """``template`` in the session's language, from ``helpers/locales/<language>.py``; then
+    ``template.format(**fields)`` when fields are given. English is the template itself."""
+    return _translate(_session["language"], template, fields)
+
+
+def tr_figure(template: str, /, **fields) -> str:
+    """:func:`tr` for words drawn by matplotlib: English unless a font with Chinese glyphs was found."""
+    return _translate(_session["figure_language"], template, fields)
+
+
+def _translate(language: str, template: str, fields: dict) -> str:
+    if language != "en":
+        template = catalog(language).get(template, template)
+    return template.format(**fields) if fields else template
+
+
+@functools.cache
+def catalog(language: str) -> dict[str, str]:
+    return importlib.import_module("helpers.locales." + language.replace("-", "_")).MESSAGES
+
+
+def _use_png_figures(language: str) -> None:
     import matplotlib.pyplot as plt
     from IPython import get_ipython
+    from matplotlib import font_manager
 
-    plt.rcParams.update({"figure.figsize": (5.5, 3.5), "figure.dpi": 100,
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in installed][:1] if language != "en" else []
+    _session["figure_language"] = language if cjk else "en"
+    plt.rcParams.update({"figure.figsize": (5.5, 3.5), "figure.dpi": 100, "font.family": ["DejaVu Sans", *cjk],
                          "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.3})
     if get_ipython() is not None:
         # PNG, not SVG: nbval compares SVG text byte for byte and SVG ids change per run.

@@ -20,6 +20,7 @@ from collections import namedtuple
 
 from IPython.display import display
 
+from helpers.session import language, tr
 from helpers.checking import TimeLimit, changes, compare, describe, error_text, isolated, snapshot, time_limit
 
 CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT = "correct", "incorrect", "not attempted", "thought"
@@ -55,12 +56,24 @@ class Question:
     """A prompt, a hint, a model solution and :meth:`check`; ``options`` tune the comparison.
     Each kind sets ``kind`` and judges an answer in ``_judge``: ``None`` when it is right."""
 
-    def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), **options) -> None:
-        self.prompt, self.name = textwrap.dedent(prompt).strip(), name
-        self._hint, self.solution_code = textwrap.dedent(hint).strip(), textwrap.dedent(solution).strip()
+    def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), zh_CN=None,
+                 **options) -> None:
+        # zh_CN=dict(prompt=..., hint=..., solution=...): the Chinese text (a Thought's model answer)
+        self.texts = {"en": {"prompt": prompt, "hint": hint, "solution": solution}, "zh-CN": zh_CN or {}}
+        self.texts = {language: {key: textwrap.dedent(text).strip() for key, text in texts.items()}
+                      for language, texts in self.texts.items()}
+        self.name, self.solution_code = name, self.texts["en"]["solution"]
         self.wrong = [textwrap.dedent(source).strip() for source in wrong]
         self.options = options
         self.label, self.chapter, self.solutions_shown = "ex.q", "", True
+
+    def text(self, key: str) -> str:
+        """The prompt, hint or solution in the session's language (English where none is written)."""
+        return self.texts.get(language(), {}).get(key) or self.texts["en"][key]
+
+    @property
+    def prompt(self) -> str:
+        return self.text("prompt")
 
     def evaluate(self, answer=Ellipsis) -> Verdict:
         """The status and message for ``answer``; never raises (KeyboardInterrupt aside)."""

@@ -1,0 +1,4 @@
+"""Simplified Chinese: every English template of the helpers and its translation."""
+
+MESSAGES = {
+}
