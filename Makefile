@@ -14,7 +14,7 @@ TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 IPYKERNEL_CELL_NAME='<IPY-INPUT>
 # Bytecode caches of the helpers go under .venv, not into the working tree.
 CACHE_ENV := PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb notebooks/*/*.ipynb)
 
 .PHONY: help setup lab test test-fast test-browser test-repeat test-upgrade bench refresh links publish \
         slides student answers html progress clean

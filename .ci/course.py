@@ -27,6 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATTERN = re.compile(r"(\d{2})_(\w+)")
 SETTING_KEYS = ("owner", "repo", "branch", "hub")
 LANGUAGES = ("en", "zh-CN")  # English first: the source every translation follows
+# The fixed words of a chapter, which tools and tests look for, in each language.
+HEADINGS = {
+    "en": {"goals": "**Learning goals.**", "summary": "## Summary", "exercises": "## Exercises",
+           "solutions": "## Solutions", "explore": "## Explore", "question": "**Question {number}.**"},
+    "zh-CN": {"goals": "**学习目标。**", "summary": "## 小结", "exercises": "## 练习",
+              "solutions": "## 参考答案", "explore": "## 交互探索", "question": "**第 {number} 题。**"},
+}
 
 
 def publishing(root: Path = ROOT) -> dict[str, str]:

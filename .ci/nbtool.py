@@ -127,18 +127,18 @@ def normalize(nb, chapter: course.Chapter) -> None:
     cells.insert(position, setup_cell)
 
     nb.cells = [header, *cells, footer]
-    _assign_slides(nb.cells)
+    _assign_slides(nb.cells, course.HEADINGS[chapter.language]["solutions"])
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.nbformat, nb.nbformat_minor = 4, 5
 
 
-def _assign_slides(cells) -> None:
+def _assign_slides(cells, solutions: str = course.HEADINGS["en"]["solutions"]) -> None:
     """One slide per section, one subslide per idea (a paragraph and its code); solutions and
     navigation are left out of the slideshow."""
     in_solutions = False
     for index, cell in enumerate(cells):
         text = cell.source.lstrip()
-        if cell.cell_type == "markdown" and text.startswith("## Solutions"):
+        if cell.cell_type == "markdown" and text.startswith(solutions):
             in_solutions = True
         if _tagged(cell, "navigation") or _tagged(cell, "setup") or in_solutions:
             kind = "skip"
@@ -307,13 +307,19 @@ def study_minutes(path: Path) -> int:
     return 15 * -(-int(minutes) // 15)
 
 
-def chapter_table() -> str:
-    """The README's chapter table: pitch, estimated study time, Colab and Binder badges."""
-    rows = ["| # | Chapter | What you learn | Time | Open |", "|---|---|---|---|---|"]
-    for chapter in course.CHAPTERS:
+TABLE_WORDS = {"en": ("| # | Chapter | What you learn | Time | Open |", "{minutes} min"),
+               "zh-CN": ("| # | 章节 | 学什么 | 时间 | 打开 |", "{minutes} 分钟")}
+
+
+def chapter_table(language: str = "en") -> str:
+    """A README's chapter table: pitch, estimated study time, Colab and Binder badges. The time
+    is the English chapter's, which has the same cells (Chinese text has no words to count)."""
+    header, time = TABLE_WORDS[language]
+    rows = [header, "|---|---|---|---|---|"]
+    for chapter in course.chapters(language):
         minutes = study_minutes(NOTEBOOKS / chapter.filename)
-        rows.append(f"| {chapter.number} | [{chapter.title}](notebooks/{chapter.filename}) "
-                    f"| {chapter.teaches} | {minutes} min | {course.badges_markdown(chapter)} |")
+        rows.append(f"| {chapter.number} | [{chapter.title}]({chapter.path}) "
+                    f"| {chapter.teaches} | {time.format(minutes=minutes)} | {course.badges_markdown(chapter)} |")
     return "\n".join(rows)
 
 
@@ -322,14 +328,19 @@ def start_commands() -> str:
     return f"```bash\ngit clone {course.repo_url()}.git\ncd {course.REPO}\nmake lab\n```"
 
 
-def update_readme(path: Path = ROOT / "README.md") -> None:
-    text = path.read_text()
-    for name, content in (("start", start_commands()), ("chapters", chapter_table())):
-        start, end = generated_block(name)
-        head, rest = text.split(start, 1)
-        text = head + start + "\n" + content + "\n" + end + rest.split(end, 1)[1]
-    path.write_text(text)
-    print(f"updated {path.name}: start commands and chapter table")
+READMES = {"en": "README.md", "zh-CN": "README.zh-CN.md"}
+
+
+def update_readme(root: Path = ROOT) -> None:
+    for language, name in READMES.items():
+        path = root / name
+        text = path.read_text()
+        for block, content in (("start", start_commands()), ("chapters", chapter_table(language))):
+            start, end = generated_block(block)
+            head, rest = text.split(start, 1)
+            text = head + start + "\n" + content + "\n" + end + rest.split(end, 1)[1]
+        path.write_text(text)
+        print(f"updated {path.name}: start commands and chapter table")
 
 
 # GitHub's rules for owner and repository names; a branch or host name without spaces or quotes.

@@ -20,6 +20,8 @@ from fractions import Fraction
 import numpy as np
 import torch
 
+from helpers.session import tr
+
 
 class Mismatch(Exception):  # raised inside comparisons; its message is shown to the learner as it is
     pass
@@ -41,29 +43,31 @@ def describe(value) -> str:
     ('a tensor of shape [2, 3] and dtype torch.float32', 'the class int', 'an int with 401 digits')
     """
     try:
+        kind = type(value).__name__
         if value is None:
             return "None"
         if isinstance(value, torch.Tensor):
-            kind = "a tensor" if value.layout == torch.strided else f"a {value.layout} tensor"
-            where = " on the meta device" if value.is_meta else ""
-            return f"{kind} of shape {list(value.shape)} and dtype {value.dtype}{where}"
+            template = ("a tensor of shape {shape} and dtype {dtype}" if value.layout == torch.strided
+                        else "a {layout} tensor of shape {shape} and dtype {dtype}")
+            text = tr(template, layout=value.layout, shape=list(value.shape), dtype=value.dtype)
+            return text + (tr(" on the meta device") if value.is_meta else "")
         if isinstance(value, np.ndarray):
-            return f"a NumPy array of shape {list(value.shape)} and dtype {value.dtype}"
+            return tr("a NumPy array of shape {shape} and dtype {dtype}", shape=list(value.shape), dtype=value.dtype)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
-            return f"an int with {len(str(abs(value)))} digits"
+            return tr("an int with {digits} digits", digits=len(str(abs(value))))
         if isinstance(value, (numbers.Number, np.generic, str)):
-            return f"the {type(value).__name__} {short(repr(value), 40)}"
+            return tr("the {kind} {value}", kind=kind, value=short(repr(value), 40))
         if isinstance(value, type):
-            return f"the class {value.__name__}"
+            return tr("the class {name}", name=value.__name__)
         if isinstance(value, torch.nn.Module):
-            return f"a module of type {type(value).__name__}"
+            return tr("a module of type {kind}", kind=kind)
         if isinstance(value, (list, tuple, dict, set, frozenset)):
-            return f"a {type(value).__name__} of length {len(value)}"
+            return tr("a {kind} of length {length}", kind=kind, length=len(value))
         if callable(value):
-            return f"the function {short(getattr(value, '__name__', type(value).__name__), 30)}"
-        return f"an object of type {type(value).__name__}"
+            return tr("the function {name}", name=short(getattr(value, "__name__", kind), 30))
+        return tr("an object of type {kind}", kind=kind)
     except Exception:
-        return "an object that cannot be described"
+        return tr("an object that cannot be described")
 
 
 def error_text(error: BaseException) -> str:
@@ -78,15 +82,16 @@ def _number(value, what: str):
     """``value`` as an exact int or Fraction (a float when it is nan or inf)."""
     if isinstance(value, (torch.Tensor, np.ndarray)):
         if value.ndim != 0 or value.dtype in (torch.bool, np.bool_):
-            raise Mismatch(f"{what}: expected a single number, got {describe(value)}")
+            raise Mismatch(tr("{what}: expected a single number, got {got}", what=what, got=describe(value)))
         if isinstance(value, torch.Tensor) and (value.is_meta or value.is_complex()):
-            raise Mismatch(f"{what}: expected a real number, got {describe(value)}")
+            raise Mismatch(tr("{what}: expected a real number, got {got}", what=what, got=describe(value)))
         value = value.item() if isinstance(value, np.ndarray) else value.detach().to_dense().cpu().item()
     if isinstance(value, np.generic) and not isinstance(value, np.bool_):
         value = value.item()
     if isinstance(value, (bool, np.bool_, str)) or not isinstance(value, (numbers.Real, Decimal)):
-        kind = "real " if isinstance(value, numbers.Complex) and not isinstance(value, bool) else ""
-        raise Mismatch(f"{what}: expected a {kind}number, got {describe(value)}")
+        real = isinstance(value, numbers.Complex) and not isinstance(value, bool)
+        template = "{what}: expected a real number, got {got}" if real else "{what}: expected a number, got {got}"
+        raise Mismatch(tr(template, what=what, got=describe(value)))
     try:
         return int(value) if isinstance(value, numbers.Integral) else Fraction(value)
     except (ValueError, OverflowError):
@@ -95,25 +100,27 @@ def _number(value, what: str):
 
 def _shown(number) -> str:
     big = isinstance(number, int) and abs(number) >= 10**12
-    return f"a number with {len(str(abs(number)))} digits" if big else f"{number}" if isinstance(number, int) \
-        else f"{float(number):.6g}"
+    return tr("a number with {digits} digits", digits=len(str(abs(number)))) if big else f"{number}" \
+        if isinstance(number, int) else f"{float(number):.6g}"
 
 
 def compare(answer, expected, *, rtol: float = 1e-4, atol: float = 1e-6, same_dtype: bool = False,
-            what: str = "your answer") -> str | None:
+            what: str | None = None) -> str | None:
     """What is wrong with ``answer`` in one sentence, or ``None``. An int is a count, equal exactly
     whatever the answer's type; a float is close within ``rtol``/``atol``; a string exact (keys are
     case-sensitive); a set matches any collection; a tensor by shape, values (dtype if ``same_dtype``).
+    ``what`` names the answer in the message (default: "your answer").
 
     >>> compare(49.5, 49)
     'your answer: 49.5 is not the expected count (a whole number)'
     """
+    what = tr("your answer") if what is None else what
     try:
         _compare(answer, expected, dict(rtol=rtol, atol=atol, same_dtype=same_dtype), what)
     except Mismatch as mismatch:
         return str(mismatch)
     except RecursionError:
-        return f"{what}: it contains itself, so it cannot be compared"
+        return tr("{what}: it contains itself, so it cannot be compared", what=what)
     return None
 
 
@@ -124,15 +131,15 @@ def _compare(answer, expected, options: dict, what: str) -> None:  # one branch 
         if isinstance(answer, torch.Tensor) and answer.ndim == 0 and answer.dtype == torch.bool:
             answer = answer.item()
         if not isinstance(answer, (bool, np.bool_)):
-            raise Mismatch(f"{what}: expected True or False, got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected True or False, got {got}", what=what, got=describe(answer)))
         if bool(answer) != bool(expected):
-            raise Mismatch(f"{what}: {bool(answer)} is not right")
+            raise Mismatch(tr("{what}: {got} is not right", what=what, got=bool(answer)))
     elif isinstance(expected, numbers.Integral):
         number = _number(answer, what)
         if not isinstance(number, int) and not (isinstance(number, Fraction) and number.denominator == 1):
-            raise Mismatch(f"{what}: {_shown(number)} is not the expected count (a whole number)")
+            raise Mismatch(tr("{what}: {got} is not the expected count (a whole number)", what=what, got=_shown(number)))
         if number != expected:
-            raise Mismatch(f"{what}: {_shown(int(number))} is not the expected count")
+            raise Mismatch(tr("{what}: {got} is not the expected count", what=what, got=_shown(int(number))))
     elif isinstance(expected, numbers.Real):
         number = _number(answer, what)
         try:
@@ -140,69 +147,72 @@ def _compare(answer, expected, options: dict, what: str) -> None:  # one branch 
         except OverflowError:
             close = False
         if not close:
-            raise Mismatch(f"{what}: {_shown(number)} is not close enough to the expected value")
+            raise Mismatch(tr("{what}: {got} is not close enough to the expected value", what=what, got=_shown(number)))
     elif isinstance(expected, str):
         if not isinstance(answer, str):
-            raise Mismatch(f"{what}: expected a string, got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected a string, got {got}", what=what, got=describe(answer)))
         if answer.strip() != expected:
-            case = " (names and keys are case-sensitive)" if answer.strip().lower() == expected.lower() else ""
-            raise Mismatch(f"{what}: {short(repr(answer))} is not the expected text{case}")
+            case = tr(" (names and keys are case-sensitive)") if answer.strip().lower() == expected.lower() else ""
+            raise Mismatch(tr("{what}: {got} is not the expected text", what=what, got=short(repr(answer))) + case)
     elif isinstance(expected, Mapping):
         if not isinstance(answer, Mapping):
-            raise Mismatch(f"{what}: expected a dict, got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected a dict, got {got}", what=what, got=describe(answer)))
         if set(answer) != set(expected):
-            raise Mismatch(f"{what}: {len(set(expected) - set(answer))} expected key(s) missing, "
-                           f"{len(set(answer) - set(expected))} unexpected")
+            raise Mismatch(tr("{what}: {missing} expected key(s) missing, {extra} unexpected", what=what,
+                              missing=len(set(expected) - set(answer)), extra=len(set(answer) - set(expected))))
         for key in expected:
             _compare(answer[key], expected[key], options, f"{what}[{key!r}]")
     elif isinstance(expected, (set, frozenset)):
         if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, (Set, KeysView, list, tuple)):
-            raise Mismatch(f"{what}: expected a set, got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected a set, got {got}", what=what, got=describe(answer)))
         try:
             got = set(answer)
         except TypeError:
-            raise Mismatch(f"{what}: its elements must be hashable, like strings or numbers") from None
+            raise Mismatch(tr("{what}: its elements must be hashable, like strings or numbers", what=what)) from None
         if got != set(expected):
-            raise Mismatch(f"{what}: {len(got - set(expected))} element(s) should not be there and "
-                           f"{len(set(expected) - got)} are missing")
+            raise Mismatch(tr("{what}: {extra} element(s) should not be there and {missing} are missing", what=what,
+                              extra=len(got - set(expected)), missing=len(set(expected) - got)))
     elif isinstance(expected, (list, tuple)):
         if isinstance(answer, (torch.Tensor, np.ndarray)) and answer.ndim == 1:
             answer = list(answer)
         if not isinstance(answer, (list, tuple)):
-            raise Mismatch(f"{what}: expected a {type(expected).__name__} of length {len(expected)}, "
-                           f"got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected a {kind} of length {length}, got {got}", what=what,
+                              kind=type(expected).__name__, length=len(expected), got=describe(answer)))
         if len(answer) != len(expected):
-            raise Mismatch(f"{what}: expected length {len(expected)}, got {len(answer)}")
+            raise Mismatch(tr("{what}: expected length {length}, got {got}", what=what, length=len(expected),
+                              got=len(answer)))
         for index, (got, want) in enumerate(zip(answer, expected)):
             _compare(got, want, options, f"{what}[{index}]")
     elif expected is None:
         if answer is not None:
-            raise Mismatch(f"{what}: expected None, got {describe(answer)}")
+            raise Mismatch(tr("{what}: expected None, got {got}", what=what, got=describe(answer)))
     else:
         raise TypeError(f"compare() cannot check an expected {type(expected).__name__}")
 
 
 def _compare_tensor(answer, expected: torch.Tensor, options: dict, what: str) -> None:
     if not isinstance(answer, torch.Tensor):
-        numpy = " (torch.from_numpy converts a NumPy array)" if isinstance(answer, np.ndarray) else ""
-        raise Mismatch(f"{what}: expected a torch tensor of shape {list(expected.shape)}, "
-                       f"got {describe(answer)}{numpy}")
+        numpy = tr(" (torch.from_numpy converts a NumPy array)") if isinstance(answer, np.ndarray) else ""
+        raise Mismatch(tr("{what}: expected a torch tensor of shape {shape}, got {got}", what=what,
+                          shape=list(expected.shape), got=describe(answer)) + numpy)
     if answer.shape != expected.shape:
-        raise Mismatch(f"{what}: expected shape {list(expected.shape)}, got {list(answer.shape)}")
+        raise Mismatch(tr("{what}: expected shape {shape}, got {got}", what=what, shape=list(expected.shape),
+                          got=list(answer.shape)))
     if answer.is_meta or answer.is_complex():
-        raise Mismatch(f"{what}: expected real values, got {describe(answer)}")
+        raise Mismatch(tr("{what}: expected real values, got {got}", what=what, got=describe(answer)))
     got, want = answer.detach().to_dense().cpu(), expected.detach().to_dense().cpu()
     bool_mismatch = (want.dtype == torch.bool) != (got.dtype == torch.bool)
     if (options["same_dtype"] and got.dtype != want.dtype) or bool_mismatch:
-        raise Mismatch(f"{what}: expected dtype {want.dtype}, got {got.dtype}")
+        raise Mismatch(tr("{what}: expected dtype {dtype}, got {got}", what=what, dtype=want.dtype, got=got.dtype))
     if want.is_floating_point() and not got.is_floating_point():
-        raise Mismatch(f"{what}: expected a float tensor, got dtype {got.dtype}")
+        raise Mismatch(tr("{what}: expected a float tensor, got dtype {got}", what=what, got=got.dtype))
     if want.is_floating_point():
         right = torch.isclose(got.double(), want.double(), rtol=options["rtol"], atol=options["atol"])
     else:
         right = got.double() == want.double()
     if not bool(right.all()):
-        raise Mismatch(f"{what}: {int((~right).sum())} of {want.numel()} values are off")
+        raise Mismatch(tr("{what}: {off} of {count} values are off", what=what, off=int((~right).sum()),
+                          count=want.numel()))
 
 
 _GLOBAL_STATE = (  # (read, write) pairs of what a check must leave as it found it
@@ -256,8 +266,10 @@ def _tensors(value, what: str):
     if isinstance(value, torch.Tensor):
         yield what, value
     elif isinstance(value, torch.nn.Module):
-        yield from ((f"{what}'s {name}", t) for name, t in value.state_dict(keep_vars=True).items())
-        yield from ((f"the gradient of {what}'s {name}", p.grad) for name, p in value.named_parameters())
+        yield from ((tr("{what}'s {name}", what=what, name=name), t)
+                    for name, t in value.state_dict(keep_vars=True).items())
+        yield from ((tr("the gradient of {what}'s {name}", what=what, name=name), p.grad)
+                    for name, p in value.named_parameters())
     elif isinstance(value, (list, tuple, dict)):
         for item in value.values() if isinstance(value, dict) else value:
             yield from _tensors(item, what)
@@ -266,19 +278,19 @@ def _tensors(value, what: str):
 def snapshot(value) -> list:
     """A copy of every tensor in ``value``, with its requires_grad flag."""
     return [(label, None if t is None else (t.detach().clone(), t.requires_grad))
-            for label, t in _tensors(value, "the input")]
+            for label, t in _tensors(value, tr("the input"))]
 
 
 def changes(before: list, value) -> str | None:
     """What changed in ``value`` since ``before = snapshot(value)``, or ``None``."""
-    after = list(_tensors(value, "the input"))
+    after = list(_tensors(value, tr("the input")))
     if [label for label, _ in after] != [label for label, _ in before]:
-        return "the input's parameters or buffers were replaced"
+        return tr("the input's parameters or buffers were replaced")
     for (label, old), (_, new) in zip(before, after):
         if (old is None) != (new is None):
-            return f"{label} was changed"
+            return tr("{label} was changed", label=label)
         if old is not None and (new.shape != old[0].shape or not torch.equal(new.detach(), old[0])):
-            return f"{label} was modified in place"
+            return tr("{label} was modified in place", label=label)
         if old is not None and new.requires_grad != old[1]:
-            return f"{label} changed its requires_grad flag"
+            return tr("{label} changed its requires_grad flag", label=label)
     return None

@@ -23,7 +23,7 @@ _MACHINE_DEPENDENT_WARNINGS = (
 
 LANGUAGES = ("en", "zh-CN")
 # Fonts with Chinese glyphs that matplotlib may find; without one, figures keep English words.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
              "Microsoft YaHei", "PingFang SC", "Heiti SC")
 _session = {"language": "en", "figure_language": "en"}
 

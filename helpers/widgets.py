@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, TransformedBbox
 
+from helpers.session import tr
+
 Render = Callable[..., "str | None"]
 
 
@@ -76,7 +78,7 @@ class Panel:
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget], render: Render,
                  *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
                  layout: str | None = "constrained") -> None:
-        self.title = title
+        self.title = tr(title)
         self.controls = dict(controls)
         self.render = render
         self.dpi = dpi
@@ -88,8 +90,9 @@ class Panel:
         self.timings: list[float] = []
         self.text = ""
         for control in self.controls.values():
+            control.description = tr(control.description)  # a name like "lr" is its own translation
             control.observe(self._on_change, names="value")
-        header = ipywidgets.HTML(f"<b>{html.escape(title)}</b>")
+        header = ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")
         self.widget = ipywidgets.VBox([header, ipywidgets.HBox(list(self.controls.values())),
                                        self.image, self.caption])
         self.update()
@@ -113,10 +116,11 @@ class Panel:
         take (out of range, not an option, NaN) is refused in one sentence, and nothing changes."""
         for name, value in values.items():
             if name not in self.controls:
-                raise ValueError(f"{name} is not a control of this panel; its controls are {sorted(self.controls)}")
+                raise ValueError(tr("{name} is not a control of this panel; its controls are {controls}", name=name,
+                                    controls=sorted(self.controls)))
             takes = _takes(self.controls[name], value)
             if takes:
-                raise ValueError(f"{name} must be {takes}, got {value!r}")
+                raise ValueError(tr("{name} must be {takes}, got {value!r}", name=name, takes=takes, value=value))
         with self.widget.hold_sync():
             for control in self.controls.values():
                 control.unobserve(self._on_change, names="value")
@@ -138,7 +142,8 @@ class Panel:
 
         view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
         display({"application/vnd.jupyter.widget-view+json": view,
-                 "text/plain": f"{self.title} (interactive: run the notebook to use the controls)"}, raw=True)
+                 "text/plain": tr("{title} (interactive: run the notebook to use the controls)", title=self.title)},
+                raw=True)
 
     def __repr__(self) -> str:
         return f"<Panel {self.title!r}: controls {sorted(self.controls)}>"
@@ -155,10 +160,10 @@ def _takes(control: ipywidgets.ValueWidget, value) -> str | None:
         many = isinstance(control, ipywidgets.SelectMultiple)
         chosen = list(value) if many and isinstance(value, (list, tuple)) else [value] if not many else None
         if chosen is None or not all(any(_same(v, o) for o in options) for v in chosen):
-            return f"{'a list of values from' if many else 'one of'} {options}"
+            return tr("a list of values from {options}" if many else "one of {options}", options=options)
     elif isinstance(control.value, bool):
         if not isinstance(value, bool):
-            return "True or False"
+            return tr("True or False")
     elif hasattr(control, "min"):
         low, high = control.min, control.max
         if isinstance(control, ipywidgets.FloatLogSlider):
@@ -166,5 +171,6 @@ def _takes(control: ipywidgets.ValueWidget, value) -> str | None:
         whole = isinstance(control.value, int)
         if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high
                 or (whole and value != int(value))):
-            return f"{'a whole number' if whole else 'a number'} from {low:g} to {high:g}"
+            return tr("a whole number from {low:g} to {high:g}" if whole else "a number from {low:g} to {high:g}",
+                      low=low, high=high)
     return None

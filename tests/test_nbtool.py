@@ -116,12 +116,13 @@ def test_setup_cell_names_a_learners_helpers_py_that_hides_the_package(tmp_path)
 
 
 def test_readme_generated_parts_are_rewritten_and_the_rest_kept(tmp_path):
-    readme = tmp_path / "README.md"
     blocks = {name: nbtool.generated_block(name) for name in ("start", "chapters")}
-    readme.write_text(f"# Title\n{blocks['start'][0]}\nSTALE\n{blocks['start'][1]}\nprose\n"
-                      f"{blocks['chapters'][0]}\nSTALE TABLE\n{blocks['chapters'][1]}\nend\n")
-    nbtool.update_readme(readme)
-    text = readme.read_text()
-    assert "STALE" not in text and text.startswith("# Title\n") and text.endswith("\nend\n")
-    assert f"git clone {course.repo_url()}.git\ncd {course.REPO}\nmake lab" in text
-    assert nbtool.chapter_table() in text
+    for name in nbtool.READMES.values():
+        (tmp_path / name).write_text(f"# Title\n{blocks['start'][0]}\nSTALE\n{blocks['start'][1]}\nprose\n"
+                                     f"{blocks['chapters'][0]}\nSTALE TABLE\n{blocks['chapters'][1]}\nend\n")
+    nbtool.update_readme(tmp_path)
+    for language, name in nbtool.READMES.items():
+        text = (tmp_path / name).read_text()
+        assert "STALE" not in text and text.startswith("# Title\n") and text.endswith("\nend\n")
+        assert f"git clone {course.repo_url()}.git\ncd {course.REPO}\nmake lab" in text
+        assert nbtool.chapter_table(language) in text

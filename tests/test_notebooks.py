@@ -1,4 +1,5 @@
-"""Notebook hygiene: what nbval cannot see. Each test runs over every notebook in notebooks/."""
+"""Notebook hygiene: what nbval cannot see. Each test runs over every notebook, in each language
+(notebooks/ and notebooks/zh-CN/)."""
 
 import json
 import re
@@ -9,10 +10,13 @@ import pytest
 
 import nbtool
 import course
+import helpers
 from helpers import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PATHS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+ENGLISH = [path for path in PATHS if course.language_of(path) == "en"]
+CORRECT = {"en": "Correct.\n", "zh-CN": "正确。\n"}
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
 MAX_OUTPUT_BYTES = 200_000
 
@@ -37,14 +41,27 @@ def output_text(output):
     return "\n".join(str(value) for key, value in output.get("data", {}).items() if key.startswith("text/"))
 
 
-@pytest.fixture(params=PATHS, ids=[path.stem for path in PATHS])
+@pytest.fixture(params=PATHS, ids=[str(path.relative_to(ROOT / "notebooks").with_suffix("")) for path in PATHS])
 def notebook(request):
     path = request.param
     return path, load(path)
 
 
+def words(path):
+    return course.HEADINGS[course.language_of(path)]
+
+
+@pytest.fixture
+def in_language(notebook):
+    """The notebook's language for the helpers, as its setup cell sets it."""
+    helpers.setup(language=course.language_of(notebook[0]))
+    yield
+    helpers.setup()
+
+
 def test_every_chapter_has_a_notebook_and_nothing_else_is_there():
-    assert [path.stem for path in PATHS] == [chapter.slug for chapter in course.CHAPTERS]
+    assert [path.stem for path in ENGLISH] == [chapter.slug for chapter in course.CHAPTERS]
+    assert {course.language_of(path) for path in PATHS} == set(course.LANGUAGES)
 
 
 def test_valid_nbformat_and_python3_kernel(notebook):
@@ -55,11 +72,11 @@ def test_valid_nbformat_and_python3_kernel(notebook):
 
 
 def test_setup_cell_is_first_and_identical_everywhere(notebook):
-    _, nb = notebook
+    path, nb = notebook
     first = code_cells(nb)[0]
     assert "setup" in tags(first)
-    assert first.source == nbtool.SETUP_SOURCE
-    assert first.source.rstrip().endswith("helpers.setup()")
+    assert first.source == nbtool.setup_source(course.language_of(path))
+    assert first.source.rstrip().endswith(nbtool.SETUP_WORDS[course.language_of(path)]["call"])
     assert first.outputs == []  # setup prints nothing, on purpose
 
 
@@ -106,22 +123,22 @@ def test_outputs_are_small_and_figures_are_png(notebook):
 
 def test_chapter_structure(notebook):
     path, nb = notebook
-    chapter = course.chapter_by_slug(path.stem)
+    chapter, fixed = course.chapter_of(path), words(path)
     markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
     title = next(text for text in markdown if text.startswith("# "))
     assert title.splitlines()[0] == f"# {chapter.number}. {chapter.title}"
-    assert "**Learning goals.**" in title
+    assert fixed["goals"] in title
     headings = [line for text in markdown for line in text.splitlines() if line.startswith("## ")]
-    for required in ("## Summary", "## Exercises", "## Solutions"):
-        assert required in headings
-    assert headings.index("## Summary") < headings.index("## Exercises") < headings.index("## Solutions")
-    assert any(h.startswith("## Explore") for h in headings), "each chapter has a widget section"
+    for required in ("summary", "exercises", "solutions"):
+        assert fixed[required] in headings
+    assert headings.index(fixed["summary"]) < headings.index(fixed["exercises"]) < headings.index(fixed["solutions"])
+    assert any(h.startswith(fixed["explore"]) for h in headings), "each chapter has a widget section"
 
 
 def test_each_code_cell_is_introduced_by_prose(notebook):
-    _, nb = notebook
-    exercises_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Exercises"))
-    solutions_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Solutions"))
+    path, nb = notebook
+    exercises_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith(words(path)["exercises"]))
+    solutions_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith(words(path)["solutions"]))
     for index, (previous, cell) in enumerate(zip(nb.cells, nb.cells[1:]), start=1):
         if exercises_at < index < solutions_at:
             continue  # each question's prompt is the output of its own `ex.qN` cell
@@ -131,7 +148,7 @@ def test_each_code_cell_is_introduced_by_prose(notebook):
 
 def test_navigation_bars_match_the_course(notebook):
     path, nb = notebook
-    chapter = course.chapter_by_slug(path.stem)
+    chapter = course.chapter_of(path)
     assert nb.cells[0].source == nbtool.nav_markdown(chapter, top=True)
     assert nb.cells[-1].source == nbtool.nav_markdown(chapter, top=False)
     links = re.findall(r"\]\((?!https?:)([^)#]+\.ipynb)\)", nb.cells[0].source + nb.cells[-1].source)
@@ -139,7 +156,7 @@ def test_navigation_bars_match_the_course(notebook):
         assert (path.parent / link).exists(), link
 
 
-def test_exercises_are_shown_checked_and_solved_in_the_notebook(notebook):
+def test_exercises_are_shown_checked_and_solved_in_the_notebook(notebook, in_language):
     path, nb = notebook
     ex = exercises.load(path.stem)
     cells = code_cells(nb)
@@ -159,10 +176,10 @@ def test_exercises_are_shown_checked_and_solved_in_the_notebook(notebook):
                        if "solution" not in source)
             assert solved.source == f"{question.solution_code}\nex.q{number}.check({question.name})", \
                 f"q{number}: the Solutions cell runs the spec's solution, then its check"
-            assert [output_text(o) for o in solved.outputs][-1].endswith("Correct.\n")
+            assert [output_text(o) for o in solved.outputs][-1].endswith(CORRECT[course.language_of(path)])
 
 
-def test_each_prompt_lives_only_in_its_spec_file(notebook):
+def test_each_prompt_lives_only_in_its_spec_file(notebook, in_language):
     path, nb = notebook
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     for question in exercises.load(path.stem):
@@ -171,14 +188,14 @@ def test_each_prompt_lives_only_in_its_spec_file(notebook):
 
 
 def test_slides_metadata(notebook):
-    _, nb = notebook
+    path, nb = notebook
     kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in nb.cells]
     assert None not in kinds
     title = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("# "))
     assert kinds[title] == "slide"
-    solutions = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Solutions"))
+    solutions = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith(words(path)["solutions"]))
     assert set(kinds[solutions:]) == {"skip"}, "solutions stay out of the slideshow"
-    exercises_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Exercises"))
+    exercises_at = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith(words(path)["exercises"]))
     assert kinds[exercises_at] == "slide"
 
 
@@ -204,9 +221,16 @@ def test_chapter_one_compares_at_least_twenty_cells():
     assert len(compared) >= 20
 
 
-def test_readme_lists_every_notebook_with_its_badges():
-    readme = (ROOT / "README.md").read_text()
-    assert nbtool.chapter_table() in readme
-    for chapter in course.CHAPTERS:
-        assert f"(notebooks/{chapter.filename})" in readme
+@pytest.mark.parametrize("language", course.LANGUAGES)
+def test_readme_lists_every_notebook_with_its_badges(language):
+    readme = (ROOT / nbtool.READMES[language]).read_text()
+    assert nbtool.chapter_table(language) in readme
+    for chapter in course.chapters(language):
+        assert f"({chapter.path})" in readme
         assert course.colab_url(chapter) in readme and course.binder_url(chapter) in readme
+
+
+def test_readmes_link_to_each_other():
+    english, chinese = ((ROOT / name).read_text() for name in nbtool.READMES.values())
+    assert "(README.zh-CN.md)" in english.split("\n## ")[0], "the English README links to the Chinese at its top"
+    assert "(README.md)" in chinese.split("\n## ")[0]

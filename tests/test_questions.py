@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 import helpers
-from helpers import exercises
+from helpers import exercises, session
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT, run_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,31 @@ QUESTIONS = [pytest.param(chapter, number, id=f"{chapter}-q{number}")
 CHECKED = [param for param in QUESTIONS
            if getattr(exercises.load(param.values[0]), f"q{param.values[1]}").kind != "thought"]
 MIN_WRONG = 4
+NOT_YET = {"en": "Not yet: ", "zh-CN": "还不对："}
+
+
+class Recording(dict):
+    """A catalog that notes each template it lacks."""
+
+    def __init__(self, entries):
+        super().__init__(entries)
+        self.missing = set()
+
+    def get(self, key, default=None):
+        if key not in self:
+            self.missing.add(key)
+        return super().get(key, default)
+
+
+@pytest.fixture(params=session.LANGUAGES)
+def language(request, monkeypatch):
+    """Each test runs in each language; in a translation, every message must be in its catalog."""
+    recording = Recording(session.catalog(request.param) if request.param != "en" else {})
+    monkeypatch.setattr(session, "catalog", lambda language: recording)
+    helpers.setup(language=request.param)
+    yield request.param
+    helpers.setup()
+    assert recording.missing == set(), f"not in the {request.param} catalog: {sorted(recording.missing)}"
 
 
 def question(chapter, number):
@@ -60,7 +85,7 @@ def test_every_chapter_has_questions_of_several_kinds(chapter):
 
 
 @pytest.mark.parametrize("chapter, number", QUESTIONS)
-def test_the_model_solution_passes(chapter, number):
+def test_the_model_solution_passes(chapter, number, language):
     q = question(chapter, number)
     if q.kind == "thought":
         assert q.evaluate("my notes").status == THOUGHT
@@ -70,18 +95,18 @@ def test_the_model_solution_passes(chapter, number):
 
 
 @pytest.mark.parametrize("chapter, number", CHECKED)
-def test_plausible_wrong_answers_fail(chapter, number):
+def test_plausible_wrong_answers_fail(chapter, number, language):
     q = question(chapter, number)
     assert len(q.wrong) >= MIN_WRONG, f"{chapter} q{number} needs {MIN_WRONG} plausible wrong answers"
     assert len(set(q.wrong)) == len(q.wrong)
     for source in q.wrong:
         verdict = q.evaluate(run_source(source)[q.name])
         assert verdict.status == INCORRECT, f"accepted a wrong answer:\n{source}"
-        assert verdict.message.startswith("Not yet: ")
+        assert verdict.message.startswith(NOT_YET[language])
 
 
 @pytest.mark.parametrize("chapter, number", CHECKED)
-def test_odd_answers_get_a_verdict_without_internal_text(chapter, number):
+def test_odd_answers_get_a_verdict_without_internal_text(chapter, number, language):
     q = question(chapter, number)
     assert q.evaluate(...).status == NOT_ATTEMPTED
     for answer in odd_answers():
@@ -104,7 +129,7 @@ def test_checking_leaves_the_notebook_state_alone(chapter, number):
 @pytest.mark.parametrize("chapter, number", QUESTIONS)
 def test_the_hint_is_not_the_solution(chapter, number):
     q = question(chapter, number)
-    hint = q._hint
+    hint = q.text("hint")
     assert hint and q.prompt
     code_lines = [line.strip() for line in q.solution_code.splitlines() if len(line.strip()) > 20]
     if q.kind != "thought":
@@ -136,3 +161,12 @@ def test_no_public_helper_passes_an_exercise(monkeypatch):
         passing += [f"{name} passes {param.id}" for name, helper in candidates.items()
                     if q.evaluate(helper).status == CORRECT]
     assert passing == []
+
+
+@pytest.mark.parametrize("chapter, number", QUESTIONS)
+def test_every_question_is_written_in_every_language(chapter, number, language):
+    q = question(chapter, number)
+    keys = ("prompt", "hint", "solution") if q.kind == "thought" else ("prompt", "hint")
+    written = q.texts.get(language, {}) if language != "en" else q.texts["en"]
+    assert all(written.get(key) for key in keys), f"{language}: {chapter} q{number} lacks {keys}"
+    assert set(written) <= {"prompt", "hint", "solution"}

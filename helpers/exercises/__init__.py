@@ -27,7 +27,6 @@ CORRECT, INCORRECT, NOT_ATTEMPTED, THOUGHT = "correct", "incorrect", "not attemp
 TIME_LIMIT = 5.0  # seconds per check: far above any model solution, short enough to notice a loop
 PRELUDE = ("import math\nimport random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
            "import torch.nn.functional as F\nimport helpers\n")
-WITH_TEACHER = "The worked solutions of this copy are with your teacher."
 Verdict = namedtuple("Verdict", "status message")
 
 
@@ -78,22 +77,24 @@ class Question:
     def evaluate(self, answer=Ellipsis) -> Verdict:
         """The status and message for ``answer``; never raises (KeyboardInterrupt aside)."""
         if answer is Ellipsis:
-            return Verdict(NOT_ATTEMPTED, f"Not attempted yet: replace the ... with your answer for "
-                                          f"`{self.name}`, then run the cell again.")
+            return Verdict(NOT_ATTEMPTED, tr("Not attempted yet: replace the ... with your answer for `{name}`, "
+                                             "then run the cell again.", name=self.name))
         try:
             with isolated(), time_limit(TIME_LIMIT):
                 problem = self._judge(answer)
         except KeyboardInterrupt:
             raise
         except TimeLimit:
-            problem = f"your answer was still running after {TIME_LIMIT:g} seconds, so it was stopped"
+            problem = tr("your answer was still running after {seconds:g} seconds, so it was stopped",
+                         seconds=TIME_LIMIT)
         except SystemExit:
-            problem = "your answer called exit(), which would stop the notebook"
+            problem = tr("your answer called exit(), which would stop the notebook")
         except BaseException as error:  # a learner's object can fail in any way: report it
-            problem = f"running your answer raised {error_text(error)}"
+            problem = tr("running your answer raised {error}", error=error_text(error))
         if problem is None:
-            return Verdict(CORRECT, "Correct.")
-        return Verdict(INCORRECT, f"Not yet: {problem}. Try again, or call {self.label}.hint() for a hint.")
+            return Verdict(CORRECT, tr("Correct."))
+        return Verdict(INCORRECT, tr("Not yet: {problem}. Try again, or call {label}.hint() for a hint.",
+                                     problem=problem, label=self.label))
 
     def check(self, answer=Ellipsis) -> None:
         """Print whether ``answer`` is right and, if not, what is wrong with it."""
@@ -102,17 +103,21 @@ class Question:
         print(message)
 
     def hint(self) -> None:
-        display(Text(f"Hint: {self._hint}"))
+        display(Text(tr("Hint: {hint}", hint=self.text("hint"))))
 
-    def solution(self) -> None:
-        print(f"Solution:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
+    def solution(self, heading: str = "Solution:") -> None:
+        shown = tr(heading) + "\n" + self.text("solution") if self.solutions_shown else \
+            tr("The worked solutions of this copy are with your teacher.")
+        print(shown)
+
+    def heading(self) -> str:
+        return tr("Question {number} ({kind}).", number=self.label.split("q")[-1], kind=tr(self.kind))
 
     def __repr__(self) -> str:
-        return f"Question {self.label.split('q')[-1]} ({self.kind}). {self.prompt}"
+        return f"{self.heading()} {self.prompt}"
 
     def _repr_markdown_(self) -> str:
-        heading, prompt = repr(self).split(". ", 1)
-        return f"**{heading}.** {prompt}"
+        return f"**{self.heading()}** {self.prompt}"
 
 
 class Value(Question):
@@ -126,7 +131,8 @@ class Value(Question):
 
     def _judge(self, answer):
         if self.choices is not None and answer not in self.choices:
-            return f"expected one of {', '.join(map(repr, self.choices))}, got {describe(answer)}"
+            return tr("expected one of {choices}, got {got}", choices=", ".join(map(repr, self.choices)),
+                      got=describe(answer))
         return compare(answer, self.expected, **self.options)
 
 
@@ -159,7 +165,7 @@ class Function(Question):
         import torch
 
         if not callable(answer) or isinstance(answer, (type, torch.nn.Module)):
-            return f"expected a function (written with def), got {describe(answer)}"
+            return tr("expected a function (written with def), got {got}", got=describe(answer))
         reference = self.reference
         with isolated():
             count = len(self.cases())
@@ -177,13 +183,15 @@ class Function(Question):
             except (KeyboardInterrupt, TimeLimit, SystemExit):
                 raise
             except BaseException as error:
-                return f"your function raised {error_text(error)} when called with ({shown})"
+                return tr("your function raised {error} when called with ({shown})", error=error_text(error),
+                          shown=shown)
             mutated = changes(before, [case.args, case.kwargs]) if self.pure else None
             if mutated:
-                return f"called with ({shown}), {mutated}; the question asks you not to change it"
+                return tr("called with ({shown}), {mutated}; the question asks you not to change it", shown=shown,
+                          mutated=mutated)
             problem = compare(got, want, **self.options)
             if problem is not None:
-                return f"for the input ({shown}): {problem}"
+                return tr("for the input ({shown}): {problem}", shown=shown, problem=problem)
         return None
 
 
@@ -206,11 +214,11 @@ class Thought(Question):
     kind = "thought"
 
     def evaluate(self, answer=Ellipsis) -> Verdict:
-        return Verdict(THOUGHT, "Thought question: nothing to check automatically. "
-                                f"Compare your answer with {self.label}.solution().")
+        return Verdict(THOUGHT, tr("Thought question: nothing to check automatically. Compare your answer "
+                                   "with {label}.solution().", label=self.label))
 
-    def solution(self) -> None:
-        print(f"Model answer:\n{self.solution_code}" if self.solutions_shown else WITH_TEACHER)
+    def solution(self, heading: str = "Model answer:") -> None:
+        super().solution(heading)
 
 
 def _record(question: Question, status: str) -> None:
@@ -239,22 +247,23 @@ class ExerciseSet:
         return len(self.questions)
 
     def __repr__(self) -> str:
-        listing = ", ".join(f"q{n} ({q.kind})" for n, q in enumerate(self.questions, start=1))
-        return f"Exercises for {self.chapter}: {listing}"
+        listing = ", ".join(f"q{n} ({tr(q.kind)})" for n, q in enumerate(self.questions, start=1))
+        return tr("Exercises for {chapter}: {listing}", chapter=self.chapter, listing=listing)
 
 
 def load(chapter: str, *, solutions: bool = True) -> ExerciseSet:
     """The exercises of the notebook named ``chapter`` (its file name without ``.ipynb``);
     ``solutions=False`` (graded student copies) keeps hints and withholds solutions."""
     if not isinstance(chapter, str) or not re.fullmatch(r"\d+_[a-z0-9_]+", chapter):
-        raise ValueError(f"load() takes the notebook's name, such as '01_parameter_access', "
-                         f"not {describe(chapter)}")
+        raise ValueError(tr("load() takes the notebook's name, such as '01_parameter_access', not {got}",
+                            got=describe(chapter)))
     module_name = "helpers.exercises." + chapter.split("_", 1)[1]
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
-        raise ValueError(f"There are no exercises for {chapter!r}: check the notebook's name.") from None
+        raise ValueError(tr("There are no exercises for {chapter!r}: check the notebook's name.",
+                            chapter=chapter)) from None
     # copies, so that two loads never share a question's label
     return ExerciseSet(chapter, [copy.copy(question) for question in module.QUESTIONS], solutions=solutions)

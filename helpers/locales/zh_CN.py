@@ -1,4 +1,99 @@
-"""Simplified Chinese: every English template of the helpers and its translation."""
+"""Simplified Chinese: every English template of the helpers and its translation.
+
+Sections follow the modules; a chapter's spec and widget engine have a section each.
+"""
 
 MESSAGES = {
+    # helpers/checking.py: what an answer is, and what is wrong with it
+    "your answer": "你的答案",
+    "the input": "输入",
+    "a tensor of shape {shape} and dtype {dtype}": "一个形状为 {shape}、dtype 为 {dtype} 的张量",
+    "a {layout} tensor of shape {shape} and dtype {dtype}": "一个形状为 {shape}、dtype 为 {dtype} 的 {layout} 张量",
+    " on the meta device": "（在 meta 设备上）",
+    "a NumPy array of shape {shape} and dtype {dtype}": "一个形状为 {shape}、dtype 为 {dtype} 的 NumPy 数组",
+    "an int with {digits} digits": "一个 {digits} 位的整数",
+    "the {kind} {value}": "{kind} 类型的值 {value}",
+    "the class {name}": "类 {name}",
+    "a module of type {kind}": "一个 {kind} 类型的模块",
+    "a {kind} of length {length}": "一个长度为 {length} 的 {kind}",
+    "the function {name}": "函数 {name}",
+    "an object of type {kind}": "一个 {kind} 类型的对象",
+    "an object that cannot be described": "一个无法描述的对象",
+    "a number with {digits} digits": "一个 {digits} 位的数",
+    "{what}: expected a single number, got {got}": "{what}：应当是一个数，得到的是{got}",
+    "{what}: expected a real number, got {got}": "{what}：应当是一个实数，得到的是{got}",
+    "{what}: expected a number, got {got}": "{what}：应当是一个数，得到的是{got}",
+    "{what}: it contains itself, so it cannot be compared": "{what}：它包含它自己，无法比较",
+    "{what}: expected True or False, got {got}": "{what}：应当是 True 或 False，得到的是{got}",
+    "{what}: {got} is not right": "{what}：{got} 不对",
+    "{what}: {got} is not the expected count (a whole number)": "{what}：{got} 不是预期的个数（个数是整数）",
+    "{what}: {got} is not the expected count": "{what}：{got} 不是预期的个数",
+    "{what}: {got} is not close enough to the expected value": "{what}：{got} 与预期的值相差太大",
+    "{what}: expected a string, got {got}": "{what}：应当是一个字符串，得到的是{got}",
+    " (names and keys are case-sensitive)": "（名称和键区分大小写）",
+    "{what}: {got} is not the expected text": "{what}：{got} 不是预期的文本",
+    "{what}: expected a dict, got {got}": "{what}：应当是一个字典，得到的是{got}",
+    "{what}: {missing} expected key(s) missing, {extra} unexpected": "{what}：缺少 {missing} 个应有的键，多出 {extra} 个",
+    "{what}: expected a set, got {got}": "{what}：应当是一个集合，得到的是{got}",
+    "{what}: its elements must be hashable, like strings or numbers": "{what}：元素必须可哈希，比如字符串或数",
+    "{what}: {extra} element(s) should not be there and {missing} are missing":
+        "{what}：有 {extra} 个元素不该出现，缺少 {missing} 个",
+    "{what}: expected a {kind} of length {length}, got {got}": "{what}：应当是长度为 {length} 的 {kind}，得到的是{got}",
+    "{what}: expected length {length}, got {got}": "{what}：长度应当是 {length}，得到的是 {got}",
+    "{what}: expected None, got {got}": "{what}：应当是 None，得到的是{got}",
+    " (torch.from_numpy converts a NumPy array)": "（torch.from_numpy 可以把 NumPy 数组转换为张量）",
+    "{what}: expected a torch tensor of shape {shape}, got {got}": "{what}：应当是形状为 {shape} 的 torch 张量，得到的是{got}",
+    "{what}: expected shape {shape}, got {got}": "{what}：形状应当是 {shape}，得到的是 {got}",
+    "{what}: expected real values, got {got}": "{what}：应当是实数值，得到的是{got}",
+    "{what}: expected dtype {dtype}, got {got}": "{what}：dtype 应当是 {dtype}，得到的是 {got}",
+    "{what}: expected a float tensor, got dtype {got}": "{what}：应当是浮点张量，得到的 dtype 是 {got}",
+    "{what}: {off} of {count} values are off": "{what}：{count} 个值中有 {off} 个不对",
+    "{what}'s {name}": "{what}的 {name}",
+    "the gradient of {what}'s {name}": "{what}的 {name} 的梯度",
+    "the input's parameters or buffers were replaced": "输入的参数或缓冲区被替换了",
+    "{label} was changed": "{label}被改变了",
+    "{label} was modified in place": "{label}被原地修改了",
+    "{label} changed its requires_grad flag": "{label}的 requires_grad 标志被改变了",
+
+    # helpers/exercises/__init__.py: verdicts, hints, solutions
+    "value": "填值题",
+    "function": "函数题",
+    "code": "代码题",
+    "thought": "思考题",
+    "Question {number} ({kind}).": "第 {number} 题（{kind}）。",
+    "Correct.": "正确。",
+    "Not yet: {problem}. Try again, or call {label}.hint() for a hint.":
+        "还不对：{problem}。再试一次，或者调用 {label}.hint() 查看提示。",
+    "Not attempted yet: replace the ... with your answer for `{name}`, then run the cell again.":
+        "尚未作答：把 ... 换成你给 `{name}` 的答案，然后再运行这个单元格。",
+    "your answer was still running after {seconds:g} seconds, so it was stopped":
+        "你的答案运行了 {seconds:g} 秒还没有结束，所以被停止了",
+    "your answer called exit(), which would stop the notebook": "你的答案调用了 exit()，这会让笔记本停止运行",
+    "running your answer raised {error}": "运行你的答案时抛出了 {error}",
+    "Hint: {hint}": "提示：{hint}",
+    "Solution:": "答案：",
+    "Model answer:": "参考答案：",
+    "The worked solutions of this copy are with your teacher.": "这份副本的参考答案在你的老师那里。",
+    "expected one of {choices}, got {got}": "应当是 {choices} 之一，得到的是{got}",
+    "expected a function (written with def), got {got}": "应当是一个（用 def 写的）函数，得到的是{got}",
+    "your function raised {error} when called with ({shown})": "用 ({shown}) 调用你的函数时，它抛出了 {error}",
+    "called with ({shown}), {mutated}; the question asks you not to change it":
+        "用 ({shown}) 调用时，{mutated}；题目要求不要修改它",
+    "for the input ({shown}): {problem}": "对于输入 ({shown})：{problem}",
+    "Thought question: nothing to check automatically. Compare your answer with {label}.solution().":
+        "思考题：没有可以自动检查的内容。请把你的答案与 {label}.solution() 对照。",
+    "Exercises for {chapter}: {listing}": "{chapter} 的练习：{listing}",
+    "load() takes the notebook's name, such as '01_parameter_access', not {got}":
+        "load() 需要笔记本的名字，例如 '01_parameter_access'，而不是{got}",
+    "There are no exercises for {chapter!r}: check the notebook's name.": "没有 {chapter!r} 的练习：请检查笔记本的名字。",
+
+    # helpers/widgets.py: the widget frame and what Panel.set() accepts
+    "{title} (interactive: run the notebook to use the controls)": "{title}（交互式：运行笔记本后即可使用控件）",
+    "{name} is not a control of this panel; its controls are {controls}": "{name} 不是这个面板的控件；它的控件是 {controls}",
+    "{name} must be {takes}, got {value!r}": "{name} 必须是{takes}，得到的是 {value!r}",
+    "one of {options}": " {options} 之一",
+    "a list of values from {options}": "由 {options} 中的值组成的列表",
+    "True or False": " True 或 False",
+    "a whole number from {low:g} to {high:g}": " {low:g} 到 {high:g} 之间的整数",
+    "a number from {low:g} to {high:g}": " {low:g} 到 {high:g} 之间的数",
 }

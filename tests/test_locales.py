@@ -1,0 +1,64 @@
+"""Message catalogs: every template the helpers translate is in each catalog, with the same
+placeholders, and no catalog keeps a template that no longer exists."""
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from helpers import session
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted(p for p in (ROOT / "helpers").rglob("*.py") if "locales" not in p.parts)
+TRANSLATIONS = [language for language in session.LANGUAGES if language != "en"]
+
+
+def _strings(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+
+
+def templates():
+    """Every literal template passed to tr() or tr_figure(), with where it is."""
+    found = {}
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("tr", "tr_figure")
+                    and node.args):
+                for text in _strings(node.args[0]):
+                    found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def literals():
+    return {node.value for path in SOURCES for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def fields(template):
+    return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+
+
+def test_templates_are_found():
+    assert len(templates()) > 50
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_every_template_is_translated_with_the_same_placeholders(language):
+    catalog = session.catalog(language)
+    missing = [f"{where}: {text!r}" for text, where in templates().items() if text not in catalog]
+    assert missing == [], "\n".join(missing)
+    wrong = [key for key, value in catalog.items() if fields(key) != fields(value)]
+    assert wrong == [], f"placeholders differ: {wrong}"
+    untranslated = [key for key, value in catalog.items() if value == key and any(c.isalpha() for c in key)]
+    assert untranslated == [], f"left in English: {untranslated}"
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_no_catalog_entry_is_stale(language):
+    stale = sorted(set(session.catalog(language)) - literals())
+    assert stale == [], f"in the {language} catalog but nowhere in helpers/: {stale}"
