@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from helpers.checking import describe
-from helpers.exercises import Code, Function, Thought, Value
+from helpers.exercises import Code, Function, Thought, Value, tr
 
 
 def _cube(x):
@@ -28,30 +28,33 @@ def _second_derivative_cases():
 
 def _verify_freeze_middle(freeze_middle):
     if not callable(freeze_middle) or isinstance(freeze_middle, (type, nn.Module)):
-        return f"expected a function freeze_middle(net) written with def, got {describe(freeze_middle)}"
+        return tr("expected a function freeze_middle(net) written with def, got {got}", got=describe(freeze_middle))
     # Other sizes than the previous question's net, so that only the position matters.
     net = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 2))
     before = {name: p.detach().clone() for name, p in net.named_parameters()}
     returned = freeze_middle(net)
     if returned is not None and returned is not net:
-        return (f"freeze_middle should change net in place and return net or nothing, "
-                f"but it returned {describe(returned)}")
+        return tr("freeze_middle should change net in place and return net or nothing, but it returned {got}",
+                  got=describe(returned))
     flags = {name: p.requires_grad for name, p in net.named_parameters()}
     if set(flags) != set(before):
-        return "freeze_middle should not add, remove or rename parameters, only freeze some"
+        return tr("freeze_middle should not add, remove or rename parameters, only freeze some")
     unfrozen = [name for name in ("2.weight", "2.bias") if flags[name]]
     if unfrozen:
-        return f"{' and '.join(unfrozen)} still {'requires' if len(unfrozen) == 1 else 'require'} a gradient"
+        if len(unfrozen) == 1:
+            return tr("{name} still requires a gradient", name=unfrozen[0])
+        return tr("{first} and {second} still require a gradient", first=unfrozen[0], second=unfrozen[1])
     frozen_too = [name for name, flag in flags.items() if not flag and not name.startswith("2.")]
     if frozen_too:
-        return f"only net[2] should be frozen, but {', '.join(frozen_too)} are frozen too"
+        return tr("only net[2] should be frozen, but {names} are frozen too", names=", ".join(frozen_too))
     changed = [name for name, p in net.named_parameters() if not torch.equal(p, before[name])]
     if changed:
-        return f"freezing must keep the values, but {', '.join(changed)} changed"
+        return tr("freezing must keep the values, but {names} changed", names=", ".join(changed))
     net(torch.randn(4, 3)).pow(2).sum().backward()
     untrained = [name for name, p in net.named_parameters() if not name.startswith("2.") and p.grad is None]
     if untrained:
-        return f"after a backward pass {', '.join(untrained)} have no gradient, so they would not train"
+        return tr("after a backward pass {names} have no gradient, so they would not train",
+                  names=", ".join(untrained))
     return None
 
 
@@ -84,6 +87,14 @@ QUESTIONS = [
             grad = x.grad
             """,
         ],
+        zh_CN=dict(
+            prompt="""
+            设 `x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)`，`y = (x * torch.exp(x)).sum()`。调用
+            `y.backward()` 之后，`x.grad` 是多少？把它赋给 `grad`，写成与 `x` 形状相同的浮点张量。
+            """,
+            hint="""
+            运行这三行代码；或者用乘积法则对 $x e^x$ 求导：每个因子对应一项。""",
+        ),
     ),
     Value(
         """
@@ -111,6 +122,15 @@ QUESTIONS = [
             "grad_z = torch.tensor([2.0, 4.0, 6.0])",
             "x = torch.tensor([1.0, 2.0, 3.0])\ngrad_z = x * x * x + x * x",
         ],
+        zh_CN=dict(
+            prompt="""
+            设 `x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)`，`y = x * x`，`u = y.detach()`，`z = u * x + y`。调用
+            `z.sum().backward()` 之后，`x.grad` 是多少？把它赋给 `grad_z`，写成浮点张量。
+            """,
+            hint="""
+            `u` 具有 `y` 的值，但没有历史记录：对 autograd 来说，它是一个常数。`z` 的哪些项仍然依赖于
+            `x`？又是怎样依赖的？""",
+        ),
     ),
     Function(
         """
@@ -191,6 +211,15 @@ QUESTIONS = [
                 return (first(x + h) - first(x - h)) / (2 * h)
             """,
         ],
+        zh_CN=dict(
+            prompt="""
+            编写函数 `second_derivative(f, x)`：对于逐元素函数 `f` 和任意形状的 float64 张量 `x`，用 autograd
+            返回 $f''$ 在 `x` 每个元素处的值。检查要求的是 autograd 的精确值，而不是有限差分的近似值。
+            """,
+            hint="""
+            从一个需要梯度的叶子节点 `x.detach().requires_grad_()` 开始。一阶导数本身必须被记录下来，才能再次求导；向量要先归约，`torch.autograd.grad`
+            才会接受它。""",
+        ),
     ),
     Value(
         """
@@ -217,6 +246,15 @@ QUESTIONS = [
             "with_grad = {'2.weight', '2.bias'}",
             "with_grad = {'net[0].weight', 'net[0].bias', 'net[4].weight', 'net[4].bias'}",
         ],
+        zh_CN=dict(
+            prompt="""
+            `net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))`。执行
+            `net[2].requires_grad_(False)` 和 `net(torch.ones(3, 4)).sum().backward()` 之后，哪些参数的
+            `.grad` 不是 `None`？把它们的名字（按 `named_parameters()` 的写法）组成一个集合，赋给 `with_grad`。
+            """,
+            hint="""
+            被冻结的层自己不会得到 `.grad`。它前面各层的梯度必须穿过它吗？又能不能穿过它？""",
+        ),
     ),
     Code(
         """
@@ -250,6 +288,15 @@ QUESTIONS = [
                 net[2].requires_grad_(False)
             """,
         ],
+        zh_CN=dict(
+            prompt="""
+            编写函数 `freeze_middle(net)`，冻结一个由五个模块组成、与上一题类似（各层大小任意）的网络中间的
+            `Linear` 层 `net[2]`：它保持原来的值，也得不到梯度，而 `net[0]` 和 `net[4]` 仍然可以训练。请原地修改
+            `net`；是否返回它都可以。
+            """,
+            hint="""
+            冻结是每个参数上的一个标志；一个模块可以一次为它自己的所有参数设置这个标志。""",
+        ),
     ),
     Thought(
         """
@@ -270,5 +317,20 @@ QUESTIONS = [
         gradient of y.sum(), the usual choice when y holds per-example losses; other v weight
         the outputs differently (v = e_i gives the gradient of y_i alone).
         """,
+        zh_CN=dict(
+            prompt="""
+            对一个 `requires_grad=True` 的向量 `x`，令 `y = x * x`。为什么 `y.backward()` 会报错“grad can be
+            implicitly created only for scalar outputs”？`gradient=` 参数（或 `y.sum()`）提供了什么？
+            """,
+            hint="""
+            向量关于向量的导数是什么？`x.grad` 又是什么形状？""",
+            solution="""
+            向量 y 关于向量 x 的导数是一整个雅可比矩阵 J，而 x.grad 只有 x 的形状。反向传播从不构造 J：
+            它计算的是向量-雅可比矩阵积 v^T J，从一个与 y 形状相同的 v 出发。对于标量输出，v = 1 是显然的选择，
+            所以 PyTorch 自动填入；对于向量，没有显然的选择，所以要由你传入：y.backward(gradient=v)。
+            v 全为 1 时，得到的是 y.sum() 的梯度；当 y 存放每个样本的损失时，通常就这样选。其他的 v
+            给各个输出赋予不同的权重（v = e_i 得到的只是 y_i 的梯度）。
+            """,
+        ),
     ),
 ]
