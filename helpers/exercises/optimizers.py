@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from helpers.exercises import Code, Function, Thought, Value, call
+from helpers.exercises import Code, Function, Thought, Value, call, tr
 
 
 def _shapes(group) -> list:
@@ -13,44 +13,46 @@ def _shapes(group) -> list:
 
 def _verify_two_groups(optimizer):
     if not isinstance(optimizer, torch.optim.SGD):
-        return f"expected a torch.optim.SGD, got an object of type {type(optimizer).__name__}"
+        return tr("expected a torch.optim.SGD, got an object of type {type}", type=type(optimizer).__name__)
     groups = optimizer.param_groups
     if len(groups) != 2:
-        return f"expected 2 parameter groups, got {len(groups)}"
+        return tr("expected 2 parameter groups, got {count}", count=len(groups))
     # The prompt names no order of the groups: find each layer's group by its shapes.
     layers = [([(8,), (8, 4)], 0.01, "the first layer's"), ([(2,), (2, 8)], 0.1, "the last layer's")]
     for shapes, lr, whose in layers:
         group = next((group for group in groups if _shapes(group) == shapes), None)
         if group is None:
-            return (f"no group holds exactly {whose} weight and bias (shapes {shapes}); "
-                    f"the groups hold shapes {[_shapes(group) for group in groups]}")
+            return tr("no group holds exactly {whose} weight and bias (shapes {shapes}); "
+                      "the groups hold shapes {groups}",
+                      whose=tr(whose), shapes=shapes, groups=[_shapes(group) for group in groups])
         if not math.isclose(group["lr"], lr):
-            return f"the group of {whose} parameters has lr {group['lr']}"
+            return tr("the group of {whose} parameters has lr {lr}", whose=tr(whose), lr=group["lr"])
         if not math.isclose(group["momentum"], 0.9):
-            return f"the group of {whose} parameters has momentum {group['momentum']}"
+            return tr("the group of {whose} parameters has momentum {momentum}", whose=tr(whose),
+                      momentum=group["momentum"])
     return None
 
 
 def _verify_no_decay_on_biases(optimizer):
     # Adam with decoupled_weight_decay=True is AdamW under another name (AdamW subclasses it).
     if not isinstance(optimizer, torch.optim.Adam):
-        return f"expected a torch.optim.AdamW, got an object of type {type(optimizer).__name__}"
+        return tr("expected a torch.optim.AdamW, got an object of type {type}", type=type(optimizer).__name__)
     if not all(group["decoupled_weight_decay"] for group in optimizer.param_groups):
-        return ("this Adam adds weight_decay to the gradient, as an L2 penalty; "
-                "AdamW decays the weights directly")
+        return tr("this Adam adds weight_decay to the gradient, as an L2 penalty; "
+                  "AdamW decays the weights directly")
     shapes = []
     for index, group in enumerate(optimizer.param_groups):
         for p in group["params"]:
             shapes.append(tuple(p.shape))
             kind, wanted = ("weight matrix", 0.05) if p.ndim > 1 else ("bias", 0.0)
             if not math.isclose(group["weight_decay"], wanted):
-                return (f"a {kind} of shape {list(p.shape)} sits in group {index}, whose weight_decay is "
-                        f"{group['weight_decay']}")
+                return tr("a {kind} of shape {shape} sits in group {index}, whose weight_decay is {weight_decay}",
+                          kind=tr(kind), shape=list(p.shape), index=index, weight_decay=group["weight_decay"])
         if not math.isclose(group["lr"], 0.001):
-            return f"group {index} has lr {group['lr']}, not AdamW's default"
+            return tr("group {index} has lr {lr}, not AdamW's default", index=index, lr=group["lr"])
     expected = sorted([(8, 4), (8,), (8, 8), (8,), (2, 8), (2,)])
     if sorted(shapes) != expected:
-        return f"the optimizer holds parameters of shapes {sorted(shapes)}, not the 6 of the MLP"
+        return tr("the optimizer holds parameters of shapes {shapes}, not the 6 of the MLP", shapes=sorted(shapes))
     return None
 
 
@@ -68,6 +70,16 @@ QUESTIONS = [
         is afterwards, then assign the number to `w_after`.
         """,
         name="w_after",
+        zh_CN=dict(
+            prompt="""
+            `w = torch.tensor([1.0], requires_grad=True)` 用 `torch.optim.SGD([w], lr=0.1, momentum=0.9)`
+            在损失 $w^2$ 上训练：重复两次，每次先把梯度清零，再运行 `(w ** 2).sum().backward()`，然后让优化器走一步。
+            手算出之后的 `w` 是多少，再把这个数赋给 `w_after`。
+            """,
+            hint="""
+            一步一步来：写下当前 `w` 处的梯度、优化器在 `momentum_buffer` 中保存了什么，以及 `w` 移动了多远。
+            本章讲动量缓冲区的那个单元格展示了第一步存储了什么，第二步又如何使用它。""",
+        ),
         expected=0.46,
         hint="""
         Go one step at a time, writing down the gradient at the current `w`, what the optimizer
@@ -96,6 +108,15 @@ w_after = w.item()  # 1 - 0.1 * 2 = 0.8, then 0.8 - 0.1 * (0.9 * 2 + 1.6) = 0.46
         rate 0.01, the last layer with 0.1.
         """,
         name="optimizer",
+        zh_CN=dict(
+            prompt="""
+            构建 `net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))` 和一个 SGD 优化器 `optimizer`，
+            动量为 0.9，有两个参数组：第一层用学习率 0.01 训练，最后一层用 0.1。
+            """,
+            hint="""
+            构造函数接受一个字典列表，每个组一个字典，各自带有 `'params'`；直接传给构造函数的超参数，
+            适用于每个没有自己设置它的组。""",
+        ),
         verify=_verify_two_groups,
         hint="""
         The constructor takes a list of dictionaries, one per group, each with its own `'params'`;
@@ -130,6 +151,16 @@ optimizer = torch.optim.Adam([{"params": net[0].parameters(), "lr": 0.01},
         weight decay 0.05 on the weight matrices and no weight decay at all on the biases.
         """,
         name="adamw",
+        zh_CN=dict(
+            prompt="""
+            构建 `mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))`，
+            以及一个覆盖它全部参数的 AdamW 优化器 `adamw`：使用 AdamW 的默认学习率，对权重矩阵做 0.05 的权重衰减，
+            对偏置完全不做权重衰减。
+            """,
+            hint="""
+            按一个能区分权重矩阵和偏置向量的属性，把参数分成两个列表，并给每个列表一个自己的组。
+            查一查：没有设置 `weight_decay` 的组会从 AdamW 得到什么。""",
+        ),
         verify=_verify_no_decay_on_biases,
         hint="""
         Sort the parameters into two lists by a property that tells a weight matrix from a bias
@@ -176,6 +207,16 @@ adamw = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
         Work it out by hand, then assign it to `lr_after`.
         """,
         name="lr_after",
+        zh_CN=dict(
+            prompt="""
+            一个优化器的初始学习率为 0.8，由 `torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)` 调度。
+            执行七轮 `optimizer.step(); scheduler.step()` 之后，学习率（`scheduler.get_last_lr()[0]`）是多少？
+            先手算，再把结果赋给 `lr_after`。
+            """,
+            hint="""
+            `scheduler.step()` 每调用 `step_size` 次，`StepLR` 就把学习率乘一次 `gamma`。七次调用构成几个完整的周期？
+            本章的 `StepLR` 单元格打印了 `step_size=25` 时的规律。""",
+        ),
         expected=0.2,
         hint="""
         `StepLR` multiplies the learning rate by `gamma` once every `step_size` calls of
@@ -203,6 +244,17 @@ lr_after = scheduler.get_last_lr()[0]  # 0.8 * 0.5 ** (7 // 3)""",
         The curve is half a cosine period from `base_lr` at step 0 down to `eta_min` at step `T_max`.
         """,
         name="cosine_lr",
+        zh_CN=dict(
+            prompt="""
+            编写 `cosine_lr(step, base_lr, T_max, eta_min=0.0)`，以 float 返回这样一个学习率：优化器从 `base_lr` 开始，
+            `scheduler.step()` 调用 `step` 次（$0 \\le$ `step` $\\le$ `T_max`）之后，
+            `CosineAnnealingLR(optimizer, T_max, eta_min)` 设置的学习率。
+            这条曲线是半个余弦周期，从第 0 步的 `base_lr` 下降到第 `T_max` 步的 `eta_min`。
+            """,
+            hint="""
+            本章讲 `torch.optim.lr_scheduler` 中调度器的那个单元格写出了 `eta_min=0` 时 `CosineAnnealingLR` 的曲线。
+            有了 `eta_min`，同样的半个余弦改为在 `eta_min` 而不是 0 处结束：公式中的哪一部分决定了曲线下降多少？""",
+        ),
         cases=_cosine_cases,
         hint="""
         This chapter's cell on the schedulers of `torch.optim.lr_scheduler` writes the curve of
@@ -234,6 +286,23 @@ def cosine_lr(step, base_lr, T_max, eta_min=0.0):
         with SGD's, for example when the loss is multiplied by 100?
         """,
         name="thoughts",
+        zh_CN=dict(
+            prompt="""
+            在 `lr=1` 时，Adam 的第一步把权重的每个元素都移动了几乎恰好 1，无论梯度有多大。为什么？
+            与 SGD 相比，这对选择 Adam 的学习率意味着什么，例如当损失乘以 100 时？
+            """,
+            hint="""
+            写出带偏差修正的 Adam 第一次更新：一步之后 $\\hat m_1$ 和 $\\hat v_1$ 是什么？
+            在 $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$ 中，梯度 $g$ 还剩下什么？
+            然后把每个梯度都乘以 100：这一步有什么变化，SGD 的 $\\eta g$ 又有什么变化？""",
+            solution="""一步之后，经过偏差修正的矩为 m_hat = g 和 v_hat = g**2，所以更新量是
+lr * g / (|g| + eps) = lr * sign(g)（不计 eps）：梯度的大小被约掉了，每个元素都移动 lr
+（远小于 eps 的梯度移动得更少）。之后的各步用 g 的移动平均除以 g 的移动均方根，
+这个比值保持在 1 的量级，所以 Adam 的 lr 大致就是以参数为单位的步长，与损失的尺度无关：
+损失乘以 100，m_hat 和 sqrt(v_hat) 都乘以 100，Adam 走的步不变（不计 eps）。
+SGD 的步长是 lr * g，所以它合适的 lr 取决于梯度的尺度（损失的曲率）：损失乘以 100，
+SGD 的步长就大 100 倍，它的 lr 必须除以 100 才能与原来一致。""",
+        ),
         hint="""
         Write Adam's first update with its bias corrections: what are $\\hat m_1$ and $\\hat v_1$
         after one step, and what is left of the gradient $g$ in $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$?
