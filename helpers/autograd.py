@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch import nn
 
+from helpers.session import tr, tr_figure
 from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 X_RANGE, H_RANGE, _DPI, _SIZE, _AXES = (-3.0, 3.0), (1e-6, 1.0), 90, (6.0, 3.6), (0.13, 0.14, 0.84, 0.8)
@@ -32,10 +33,12 @@ _FORMULAS = {"sin": r"$\sin x$", "x^3": r"$x^3$", "tanh": r"$\tanh x$",
 
 def _check(function, x, h) -> None:
     if not isinstance(function, str) or function not in FUNCTIONS:
-        raise ValueError(f"function must be one of {list(FUNCTIONS)}, got {function!r}")
+        raise ValueError(tr("function must be one of {functions}, got {function!r}", functions=list(FUNCTIONS),
+                            function=function))
     for name, value, (low, high) in (("x", x, X_RANGE), ("h", h, H_RANGE)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
-            raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+            raise ValueError(tr("{name} must be a number from {low:g} to {high:g}, got {value!r}", name=name,
+                                low=low, high=high, value=value))
 
 
 def slopes(function: str, x: float, h: float) -> tuple[float, float, float, float]:
@@ -58,9 +61,9 @@ def _picture(function: str) -> tuple[np.ndarray, tuple[float, float]]:
     ylim = (ys.min().item() - pad, ys.max().item() + pad)
     fig = Figure(figsize=_SIZE, dpi=_DPI)
     ax = fig.add_axes(_AXES)
-    ax.plot(xs, ys, color="C0", lw=2, label=f"f(x) = {_FORMULAS[function]}")
-    ax.plot([], [], color="C3", lw=1.5, label="tangent, slope by autograd")
-    ax.plot([], [], color="C2", lw=1.2, ls="--", label=r"secant through $x \pm h$")
+    ax.plot(xs, ys, color="C0", lw=2, label=f"f(x) = {tr_figure(_FORMULAS[function])}")
+    ax.plot([], [], color="C3", lw=1.5, label=tr_figure("tangent, slope by autograd"))
+    ax.plot([], [], color="C2", lw=1.2, ls="--", label=tr_figure(r"secant through $x \pm h$"))
     ax.set(xlim=X_RANGE, ylim=ylim, xlabel="x", ylabel="f(x)")
     ax.legend(loc="upper left", fontsize=8)
     return rendered_pixels(fig), ylim
@@ -99,5 +102,6 @@ class TangentExplorer(Panel):
         secant.set_data(X_RANGE, [left + estimate * (end - x + h) for end in X_RANGE])
         point.set_data([x], [value])
         ends.set_data([x - h, x + h], [left, right])
-        return (f"{function} at x = {x:.2f}: f(x) = {value:.4f}, autograd f'(x) = {slope:.6f}, "
-                f"central difference (h = {h:.0e}) = {estimate:.6f}")
+        return tr("{function} at x = {x:.2f}: f(x) = {value:.4f}, autograd f'(x) = {slope:.6f}, "
+                  "central difference (h = {h:.0e}) = {estimate:.6f}", function=function, x=x, value=value,
+                  slope=slope, h=h, estimate=estimate)

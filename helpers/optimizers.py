@@ -8,6 +8,7 @@ import ipywidgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from helpers.session import tr, tr_figure
 from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 SURFACES = {  # value() takes floats, NumPy arrays or tensors; gradient() takes floats.
@@ -77,13 +78,13 @@ class TrajectoryPlot:
             ax = fig.add_axes(AXES_RECT)
             X, Y = np.meshgrid(np.linspace(*spec["xlim"], 120), np.linspace(*spec["ylim"], 120))
             ax.contour(X, Y, spec["value"](X, Y), levels=spec["levels"], colors="0.65", linewidths=0.7)
-            ax.plot(*spec["start"], "ko", markersize=5, label="start")
-            ax.plot(*spec["minimum"], "k*", markersize=11, label="minimum")
+            ax.plot(*spec["start"], "ko", markersize=5, label=tr_figure("start"))
+            ax.plot(*spec["minimum"], "k*", markersize=11, label=tr_figure("minimum"))
             for name in OPTIMIZERS:
                 _path(ax, name, label=name)
             # Outside the axes, where no path can cover it.
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
-            ax.set(xlim=spec["xlim"], ylim=spec["ylim"], xlabel="$x$", ylabel="$y$", title=spec["title"])
+            ax.set(xlim=spec["xlim"], ylim=spec["ylim"], xlabel="$x$", ylabel="$y$", title=tr_figure(spec["title"]))
             ax.grid(False)
             self.backgrounds[size, surface] = rendered_pixels(fig)
         return self.backgrounds[size, surface]
@@ -103,9 +104,10 @@ class TrajectoryPlot:
             if name in optimizers:
                 points, diverged_at = trajectory(surface, name, lr, steps)
                 line.set_data(points[:, 0], points[:, 1])
-                results.append(f"{name} diverged at step {diverged_at}" if diverged_at
+                results.append(tr("{name} diverged at step {step}", name=name, step=diverged_at) if diverged_at
                                else f"{name} {spec['value'](*points[-1]):.3g}")
-        return f"{surface}, lr {lr:.3g}, {steps} steps: " + (" | ".join(results) or "no optimizer chosen")
+        return (tr("{surface}, lr {lr:.3g}, {steps} steps: ", surface=surface, lr=lr, steps=steps)
+                + (" | ".join(results) or tr("no optimizer chosen")))
 
 
 class TrajectoryPanel(Panel):

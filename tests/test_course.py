@@ -67,7 +67,8 @@ def test_nbgitpuller_link_round_trips():
 def test_make_links_prints_three_links_per_chapter(capsys):
     nbtool.links()
     out = capsys.readouterr().out
-    for chapter in course.CHAPTERS:
+    for chapter in (c for language in course.LANGUAGES for c in course.chapters(language)):
+        assert chapter.path in course.binder_url(chapter)
         assert course.binder_url(chapter) in out
         assert course.colab_url(chapter) in out
         assert course.nbgitpuller_url(chapter) in out
@@ -79,6 +80,16 @@ def test_navigation_links_neighbours():
     assert "<" not in nbtool.nav_markdown(first, top=False)
     middle = nbtool.nav_markdown(second, top=False)
     assert middle.startswith(f"< [1. {first.title}]({first.filename})")
-    assert middle.endswith(f"[3. {course.CHAPTERS[2].title}]({course.CHAPTERS[2].filename}) >")
+    assert f"[3. {course.CHAPTERS[2].title}]({course.CHAPTERS[2].filename}) > | " in middle
+    assert middle.endswith(f"[中文](zh-CN/{second.filename})")
+    assert nbtool.nav_markdown(course.counterpart(second, "zh-CN"), top=False).endswith(f"[English](../{second.filename})")
     assert ">" not in nbtool.nav_markdown(last, top=False).replace("](", "")
     assert course.colab_url(second) in nbtool.nav_markdown(second, top=True)
+
+
+def test_each_chapter_is_in_every_language_with_its_own_links():
+    for chapter in course.CHAPTERS:
+        chinese = course.counterpart(chapter, "zh-CN")
+        assert chinese.path == f"notebooks/zh-CN/{chapter.filename}" and chinese.number == chapter.number
+        assert course.colab_url(chinese).endswith(chinese.path) and course.colab_url(chapter).endswith(chapter.path)
+        assert course.chapter_of(course.ROOT / chinese.path) == chinese

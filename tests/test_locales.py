@@ -23,14 +23,19 @@ def _strings(node):
 
 
 def templates():
-    """Every literal template passed to tr() or tr_figure(), with where it is."""
+    """Every literal template passed to tr() or tr_figure(), and what Panel translates itself: its
+    title and each control's description; with where it is."""
     found = {}
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("tr", "tr_figure")
-                    and node.args):
-                for text in _strings(node.args[0]):
-                    found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            texts = [*_strings(node.args[0])] if name in ("tr", "tr_figure", "Panel") and node.args else []
+            texts += [text for keyword in node.keywords if keyword.arg == "description"
+                      for text in _strings(keyword.value) if text]
+            for text in texts:
+                found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 
@@ -54,7 +59,7 @@ def test_every_template_is_translated_with_the_same_placeholders(language):
     assert missing == [], "\n".join(missing)
     wrong = [key for key, value in catalog.items() if fields(key) != fields(value)]
     assert wrong == [], f"placeholders differ: {wrong}"
-    untranslated = [key for key, value in catalog.items() if value == key and any(c.isalpha() for c in key)]
+    untranslated = [key for key, value in catalog.items() if value == key and not key.isidentifier()]
     assert untranslated == [], f"left in English: {untranslated}"
 
 

@@ -5,7 +5,7 @@ import copy
 import torch
 from torch import nn
 
-from helpers.exercises import Code, Function, Thought, Value, call, compare
+from helpers.exercises import Code, Function, Thought, Value, call, compare, tr
 
 
 def _frozen_net():
@@ -54,7 +54,7 @@ def _bias_nets():
 
 def _verify_bias_total(bias_total):
     if not callable(bias_total) or isinstance(bias_total, (type, nn.Module)):
-        return "expected a function bias_total(net) written with def"
+        return tr("expected a function bias_total(net) written with def")
     for label, net in _bias_nets().items():
         # The expectation comes from a copy, before the learner's function touches the net.
         kept = copy.deepcopy(net)
@@ -63,8 +63,9 @@ def _verify_bias_total(bias_total):
         got = bias_total(net)
         changed = [name for (name, p), q in zip(net.named_parameters(), kept.parameters()) if not torch.equal(p, q)]
         if changed:
-            return f"for {label}, bias_total(net) changed {changed[0]}: it should only read the parameters"
-        problem = compare(got, want, what=f"for {label}, bias_total(net)")
+            return tr("for {label}, bias_total(net) changed {name}: it should only read the parameters",
+                      label=tr(label), name=changed[0])
+        problem = compare(got, want, what=tr("for {label}, bias_total(net)", label=tr(label)))
         if problem:
             return problem
     return None
@@ -93,6 +94,13 @@ n_params = len(list(net.parameters()))""",  # tensors, not entries
             "n_params = np.float32(49.5)",
             "n_params = '49'",
         ],
+        zh_CN=dict(
+            prompt="""
+            `nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))` 有多少个参数（权重和偏置的元素个数）？把这个数赋给 `n_params`。
+            """,
+            hint="""
+            分别统计每一层的权重矩阵和偏置向量：形状为 `[out_features, in_features]` 的矩阵有多少个元素？激活函数没有参数。""",
+        ),
     ),
     Value(
         prompt="""
@@ -124,6 +132,14 @@ bias_key = next(name for name, p in rgnet.named_parameters() if p is rgnet[0][1]
             "bias_key = '0.block1.0.bias'",  # the space dropped
             "bias_key = '0.block 0.0.bias'",  # the first block instead of the second
         ],
+        zh_CN=dict(
+            prompt="""
+            在 `rgnet = nn.Sequential(block2(), nn.Linear(4, 1))` 中（`block1` 和 `block2` 按本章的定义），`rgnet[0][1][0].bias` 在 `rgnet.state_dict()` 中的键是什么？把这个字符串赋给 `bias_key`。
+            """,
+            hint="""
+            键由从 `rgnet` 到该参数的路径上的各个名字用点号连接而成。打印 `rgnet`，看看 `add_module`
+            给每个块起的名字；名字中的空格和大小写都会原样保留。""",
+        ),
     ),
     Value(
         prompt="""
@@ -148,6 +164,15 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
             "sizes = torch.tensor([1, 8, 8, 32])",  # sorted, not in named_parameters() order
             "sizes = torch.tensor([49])",  # the total
         ],
+        zh_CN=dict(
+            prompt="""
+            构造一个一维的 `torch.int64` 张量 `sizes`，按 `named_parameters()` 给出的顺序，存放
+            `nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))` 每个参数的元素个数。
+            """,
+            hint="""
+            无论形状如何，每个参数都能告诉你它有多少个元素。对于 Python 整数组成的列表，`torch.tensor`
+            给出什么 dtype？对于浮点数组成的列表呢？""",
+        ),
     ),
     Function(
         prompt="""
@@ -183,6 +208,13 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
             """def count_parameters(model, trainable_only=False):
     return sum(p.numel() for p in model.parameters() if p.requires_grad)""",  # always trainable only
         ],
+        zh_CN=dict(
+            prompt="""
+            编写函数 `count_parameters(model, trainable_only=False)`，返回 `model` 的参数元素个数；当 `trainable_only=True` 时，只统计 `requires_grad` 为真的参数。它必须适用于任何模型（包括被冻结的部分、BatchNorm 的运行均值这类缓冲区、用了两次的层），并且不能修改模型。
+            """,
+            hint="""
+            本章介绍的几种遍历模型的方式中，哪一种恰好把每个参数列出一次，并且不包含缓冲区？要统计元素个数，而不是张量个数；由每个参数的 `requires_grad` 决定 `trainable_only` 跳过哪些参数。""",
+        ),
     ),
     Code(
         prompt="""
@@ -218,6 +250,13 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
             """def bias_total(net):
     return torch.cat([p.detach() for name, p in net.named_parameters() if name.endswith("bias")])""",
         ],
+        zh_CN=dict(
+            prompt="""
+            编写函数 `bias_total(net)`，返回 `net` 中所有偏置元素之和（普通数字或零维张量均可），并且不能修改 `net`。用 `named_parameters()` 找出所有偏置。
+            """,
+            hint="""
+            `named_parameters()` 会给出每个参数及其带点号的名字。无论嵌套多深，偏置的名字有什么共同点？只读取数值，不要修改它们。""",
+        ),
     ),
     Thought(
         prompt="""
@@ -234,5 +273,17 @@ plain containers and so rejects the pickled model. Share
 torch.save(model.state_dict(), path) instead, rebuild the architecture in code, and
 load with model.load_state_dict(torch.load(path, weights_only=True)). Pass
 weights_only=False only for a file you made yourself or fully trust.""",
+        zh_CN=dict(
+            prompt="""
+            一位同学发给你一个用 `torch.save(model, "model.pt")` 保存的 `model.pt`（保存的是整个模型，而不是它的状态字典）。为什么在 PyTorch 2.6 及以后的版本中，`torch.load("model.pt")` 会拒绝加载它？你们俩应该怎么做？
+            """,
+            hint="反序列化（unpickle）任意对象时，文件能做些什么？",
+            solution="""保存整个模型时，会用 pickle 序列化它的 Python 类，而反序列化时可以调用文件中指定的任何函数，
+所以加载陌生人的 pickle 文件，可能会在你的机器上运行对方的代码。从 2.6 起，torch.load 默认
+weights_only=True，只重建张量和普通容器，因此会拒绝这个被 pickle 的模型。应该改为分享
+torch.save(model.state_dict(), path) 保存的文件，在代码中重建模型架构，再用
+model.load_state_dict(torch.load(path, weights_only=True)) 加载。只有对你自己生成或完全信任的文件，
+才传入 weights_only=False。""",
+        ),
     ),
 ]

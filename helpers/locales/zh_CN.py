@@ -87,6 +87,9 @@ MESSAGES = {
         "load() 需要笔记本的名字，例如 '01_parameter_access'，而不是{got}",
     "There are no exercises for {chapter!r}: check the notebook's name.": "没有 {chapter!r} 的练习：请检查笔记本的名字。",
 
+    # control names that are code names, and so their own translation
+    "f": "f", "x": "x", "h": "h", "lr": "lr", "λ": "λ", "n_train": "n_train",
+
     # helpers/widgets.py: the widget frame and what Panel.set() accepts
     "{title} (interactive: run the notebook to use the controls)": "{title}（交互式：运行笔记本后即可使用控件）",
     "{name} is not a control of this panel; its controls are {controls}": "{name} 不是这个面板的控件；它的控件是 {controls}",
@@ -96,4 +99,56 @@ MESSAGES = {
     "True or False": " True 或 False",
     "a whole number from {low:g} to {high:g}": " {low:g} 到 {high:g} 之间的整数",
     "a number from {low:g} to {high:g}": " {low:g} 到 {high:g} 之间的数",
+
+    # chapter autograd: helpers/exercises/autograd.py and helpers/autograd.py
+    'expected a function freeze_middle(net) written with def, got {got}':
+        '应当是一个用 def 写成的函数 freeze_middle(net)，得到的却是 {got}',
+    'freeze_middle should change net in place and return net or nothing, but it returned {got}':
+        'freeze_middle 应当原地修改 net，并返回 net 或不返回任何值，但它返回了 {got}',
+    'freeze_middle should not add, remove or rename parameters, only freeze some':
+        'freeze_middle 不应添加、删除或重命名参数，只应冻结其中一些',
+    '{name} still requires a gradient': '{name} 仍然需要梯度',
+    '{first} and {second} still require a gradient': '{first} 和 {second} 仍然需要梯度',
+    'only net[2] should be frozen, but {names} are frozen too': '只应冻结 net[2]，但 {names} 也被冻结了',
+    'freezing must keep the values, but {names} changed': '冻结必须保持参数的值不变，但 {names} 的值变了',
+    'after a backward pass {names} have no gradient, so they would not train': '反向传播之后，{names} 没有梯度，因此它们不会被训练',
+    'MLP 1-16-1 with tanh, seed 3': 'MLP 1-16-1，tanh 激活，随机种子 3',
+    'function must be one of {functions}, got {function!r}': 'function 必须是 {functions} 之一，得到的却是 {function!r}',
+    '{name} must be a number from {low:g} to {high:g}, got {value!r}':
+        '{name} 必须是 {low:g} 到 {high:g} 之间的数，得到的却是 {value!r}',
+    'tangent, slope by autograd': '切线，斜率由 autograd 给出',
+    'secant through $x \\pm h$': '经过 $x \\pm h$ 的割线',
+    'Tangent and central difference': '切线与中心差分',
+    "{function} at x = {x:.2f}: f(x) = {value:.4f}, autograd f'(x) = {slope:.6f}, central difference (h = {h:.0e}) = {estimate:.6f}":
+        "{function} 在 x = {x:.2f} 处：f(x) = {value:.4f}，autograd 给出的 f'(x) = {slope:.6f}，中心差分（h = {h:.0e}）= {estimate:.6f}",
+
+    # chapter optimizers: helpers/exercises/optimizers.py and helpers/optimizers.py
+    'expected a torch.optim.SGD, got an object of type {type}': '应当是一个 torch.optim.SGD，得到的是一个 {type} 类型的对象',
+    'expected 2 parameter groups, got {count}': '应当有 2 个参数组，得到的是 {count} 个',
+    'no group holds exactly {whose} weight and bias (shapes {shapes}); the groups hold shapes {groups}':
+        '没有哪个组恰好包含{whose}权重和偏置（形状为 {shapes}）；各组包含的形状是 {groups}',
+    'the group of {whose} parameters has lr {lr}': '{whose}参数所在的组的 lr 是 {lr}',
+    'the group of {whose} parameters has momentum {momentum}': '{whose}参数所在的组的 momentum 是 {momentum}',
+    "the first layer's": '第一层的',
+    "the last layer's": '最后一层的',
+    'expected a torch.optim.AdamW, got an object of type {type}': '应当是一个 torch.optim.AdamW，得到的是一个 {type} 类型的对象',
+    'this Adam adds weight_decay to the gradient, as an L2 penalty; AdamW decays the weights directly':
+        '这个 Adam 把 weight_decay 作为 L2 惩罚加到梯度上；AdamW 则直接衰减权重',
+    'a {kind} of shape {shape} sits in group {index}, whose weight_decay is {weight_decay}':
+        '一个形状为 {shape} 的{kind}位于 param_groups[{index}]，而该组的 weight_decay 是 {weight_decay}',
+    'weight matrix': '权重矩阵',
+    'bias': '偏置',
+    "group {index} has lr {lr}, not AdamW's default": 'param_groups[{index}] 的 lr 是 {lr}，不是 AdamW 的默认值',
+    'the optimizer holds parameters of shapes {shapes}, not the 6 of the MLP': '优化器中参数的形状是 {shapes}，不是这个 MLP 的 6 个参数',
+    'quadratic  $0.1x^2 + 2y^2$': '二次函数  $0.1x^2 + 2y^2$',
+    'Rosenbrock  $(1 - x)^2 + 100\\,(y - x^2)^2$': 'Rosenbrock 函数  $(1 - x)^2 + 100\\,(y - x^2)^2$',
+    'start': '起点',
+    'minimum': '最小值',
+    '{name} diverged at step {step}': '{name} 在第 {step} 步发散',
+    '{surface}, lr {lr:.3g}, {steps} steps: ': '{surface}，lr {lr:.3g}，{steps} 步：',
+    'no optimizer chosen': '没有选择优化器',
+    'surface': '曲面',
+    'optimizers': '优化器',
+    'steps': '步数',
+    'Optimizer trajectories on a 2-D loss surface': '优化器在二维损失曲面上的轨迹',
 }
