@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets
 import torch
 from matplotlib.ticker import MaxNLocator
 from torch import nn
 
+from helpers.session import tr, tr_figure
 from helpers.plots import histogram, why_no_values
 from helpers.widgets import Panel
 
@@ -22,7 +25,8 @@ def parameter_summary(model: nn.Module, name: str) -> dict:
     """
     params = dict(model.named_parameters())
     if name not in params:
-        raise ValueError(f"name must be one of the model's parameter names {list(params)}, got {name!r}")
+        raise ValueError(tr("name must be one of the model's parameter names {names}, got {name!r}",
+                            names=list(params), name=name))
     param, note = params[name], why_no_values(params[name])
     summary = dict.fromkeys(("name", "shape", "numel", "mean", "std", "min", "max", "nan", "inf"), None) | {
         "name": name, "requires_grad": param.requires_grad, "has_grad": param.grad is not None, "note": note}
@@ -42,7 +46,7 @@ def parameter_summary(model: nn.Module, name: str) -> dict:
 def format_summary(summary: dict) -> str:
     """One line for a :func:`parameter_summary` result: what is known, then the note if any."""
     known = [f"{key} {value}" for key, value in summary.items() if value is not None and key not in ("name", "note")]
-    return f"{summary['name']}: {', '.join(known)}" + (f"; it {summary['note']}" if summary["note"] else "")
+    return f"{summary['name']}: {', '.join(known)}" + (tr("; it {note}", note=summary["note"]) if summary["note"] else "")
 
 
 def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
@@ -51,14 +55,15 @@ def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
     # Fixed margins: a layout engine would measure every label again on each update.
     ax = fig.axes[0] if fig.axes else fig.add_axes((0.12, 0.17, 0.85, 0.72))
     ax.clear()
-    ax.set(title=f"{name}  {'?' if summary['shape'] is None else list(summary['shape'])}", ylabel="count")
+    ax.set(title=f"{name}  {'?' if summary['shape'] is None else list(summary['shape'])}", ylabel=tr_figure("count"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if summary["note"]:
-        ax.set_xlabel(f"no values: {name} {summary['note'].split(':')[0]}", color="firebrick")
+        reason = re.split("[:：]", summary["note"])[0]
+        ax.set_xlabel(tr_figure("no values: {name} {reason}", name=name, reason=reason), color="firebrick")
     else:
         hist = histogram(dict(model.named_parameters())[name], bins=bins)
         ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
-        ax.set_xlabel(f"value   {hist.note}", color="firebrick" if hist.note else "black")
+        ax.set_xlabel(tr_figure("value   {note}", note=hist.note), color="firebrick" if hist.note else "black")
     return format_summary(summary)
 
 
@@ -71,9 +76,9 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
     """
     names = [name for name, _ in model.named_parameters()]
     if not names:
-        raise ValueError(f"model must have parameters to explore, got a {type(model).__name__} with none")
+        raise ValueError(tr("model must have parameters to explore, got a {kind} with none", kind=type(model).__name__))
     if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 200:
-        raise ValueError(f"bins must be an int between 1 and 200, got {bins!r}")
+        raise ValueError(tr("bins must be an int between 1 and 200, got {bins!r}", bins=bins))
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
                  figsize=(5.5, 3.0), layout=None)

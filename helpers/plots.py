@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from torch.nn.parameter import UninitializedParameter
 
+from helpers.session import tr
+
 
 @dataclass(frozen=True)
 class Histogram:
@@ -32,16 +34,16 @@ class Histogram:
     @property
     def note(self) -> str:
         """'' when every value is drawn, else what is missing, e.g. '2 NaN, 1 inf not drawn'."""
-        parts = [f"{n} {label}" for n, label in ((self.nan, "NaN"), (self.inf, "inf")) if n]
+        parts = [tr("{n} {label}", n=n, label=label) for n, label in ((self.nan, "NaN"), (self.inf, "inf")) if n]
         if parts:
-            return ", ".join(parts) + " not drawn"
-        return "" if self.counts.sum() else "no entries"
+            return tr("{parts} not drawn", parts=tr(", ").join(parts))
+        return "" if self.counts.sum() else tr("no entries")
 
 
 def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
     """Histogram of a tensor's finite values (any shape), detached from autograd."""
     if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 1000:
-        raise ValueError(f"bins must be an int between 1 and 1000, got {bins!r}")
+        raise ValueError(tr("bins must be an int between 1 and 1000, got {bins!r}", bins=bins))
     flat = values.detach().to(torch.float64).flatten().cpu().numpy()
     counts, edges = np.histogram(flat[np.isfinite(flat)], bins=bins)
     return Histogram(counts, edges, nan=int(np.isnan(flat).sum()), inf=int(np.isinf(flat).sum()))
@@ -50,9 +52,9 @@ def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
 def why_no_values(param: torch.Tensor) -> str | None:
     """Why ``param`` holds no values yet (a lazy layer, the meta device), or None when it does."""
     if isinstance(param, UninitializedParameter):
-        return "is not initialized yet (a lazy layer): run one forward pass, e.g. model(X), first"
+        return tr("is not initialized yet (a lazy layer): run one forward pass, e.g. model(X), first")
     if param.is_meta:
-        return "lives on the meta device: it has a shape but no values (model.to_empty(device='cpu') allocates them)"
+        return tr("lives on the meta device: it has a shape but no values (model.to_empty(device='cpu') allocates them)")
     return None
 
 
@@ -63,12 +65,13 @@ def param_histograms(model: torch.nn.Module, bins: int = 30, *, names: Sequence[
     chosen = list(params) if names is None else [names] if isinstance(names, str) else list(names)
     unknown = [name for name in chosen if name not in params]
     if not chosen or unknown:
-        raise ValueError(f"names must be parameter names of the model ({list(params)}), got {unknown or 'none'}")
+        raise ValueError(tr("names must be parameter names of the model ({names}), got {unknown}", names=list(params),
+                            unknown=unknown or tr("none")))
     for name in chosen:
         if why_no_values(params[name]):
-            raise ValueError(f"cannot draw {name}: it {why_no_values(params[name])}")
+            raise ValueError(tr("cannot draw {name}: it {reason}", name=name, reason=why_no_values(params[name])))
     if isinstance(columns, bool) or not isinstance(columns, int) or not 1 <= columns <= 8:
-        raise ValueError(f"columns must be an int between 1 and 8, got {columns!r}")
+        raise ValueError(tr("columns must be an int between 1 and 8, got {columns!r}", columns=columns))
     data = {name: histogram(params[name], bins) for name in chosen}
     columns = min(columns, len(chosen))
     fig, axes = plt.subplots(math.ceil(len(chosen) / columns), columns, squeeze=False, layout="constrained",

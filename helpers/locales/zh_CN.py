@@ -151,4 +151,53 @@ MESSAGES = {
     'optimizers': '优化器',
     'steps': '步数',
     'Optimizer trajectories on a 2-D loss surface': '优化器在二维损失曲面上的轨迹',
+
+    # chapter weight_decay: helpers/exercises/weight_decay.py and helpers/weight_decay.py
+    'this fit would take over {max_steps:.0e} steps or {budget:.0e} multiply-adds: use less data':
+        '这次拟合将超过 {max_steps:.0e} 步或 {budget:.0e} 次乘加运算：请减少数据',
+    'epoch': '迭代周期',
+    'loss': '损失',
+    '|weight| (dotted: true 0.01)': '|权重|（点线：真实值 0.01）',
+    'count': '个数',
+    'size of the learned weights': '学到的权重的大小',
+    'train': '训练',
+    'test': '测试',
+    'test, λ = 0': '测试，λ = 0',
+    'λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, test {test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {norm:.3f}, {small}/{total} weights < 0.01':
+        'λ = {lambd:.3g}，{epochs} 个迭代周期，n_train = {n_train}，初始 w 为 {start}：训练损失 {train:.4f}，测试损失 {test:.4f}（λ = 0：{reference:.4g}），‖w‖ = {norm:.3f}，{small}/{total} 个权重 < 0.01',
+    'data must hold at least 200 training examples, got {n}': 'data 至少要有 200 个训练样本，实际只有 {n} 个',
+    'epochs': '迭代周期',
+    'start w': '初始 w',
+    "Weight decay on d2l's regression": 'd2l 回归问题上的权重衰减',
+
+    # chapter parameter_access: helpers/exercises/parameter_access.py and helpers/parameter_access.py
+    'expected a function bias_total(net) written with def': '应当是一个用 def 写的函数 bias_total(net)',
+    'for {label}, bias_total(net) changed {name}: it should only read the parameters':
+        '对于{label}，bias_total(net) 修改了 {name}：它只应读取参数',
+    'for {label}, bias_total(net)': '对于{label}，bias_total(net)',
+    "d2l's MLP": '《动手学深度学习》中的多层感知机',
+    'a net of nested blocks': '由嵌套块组成的网络',
+    'a net with a bias-free layer and a BatchNorm': '含一个无偏置层和一个 BatchNorm 层的网络',
+    'Parameter explorer': '参数浏览器',
+    'parameter': '参数',
+    'no values: {name} {reason}': '没有数值：{name} {reason}',
+    'value   {note}': '数值   {note}',
+    '; it {note}': '；它{note}',
+    "name must be one of the model's parameter names {names}, got {name!r}":
+        'name 必须是模型的参数名 {names} 之一，得到的是 {name!r}',
+    'model must have parameters to explore, got a {kind} with none': 'model 必须有可以查看的参数，得到的 {kind} 却一个参数也没有',
+    'bins must be an int between 1 and 200, got {bins!r}': 'bins 必须是 1 到 200 之间的整数，得到的是 {bins!r}',
+    '{n} {label}': '{n} 个 {label}',
+    '{parts} not drawn': '{parts} 未画出',
+    ', ': '、',
+    'no entries': '没有元素',
+    'is not initialized yet (a lazy layer): run one forward pass, e.g. model(X), first':
+        '尚未初始化（这是延后初始化的层）：请先运行一次前向传播，例如 model(X)',
+    "lives on the meta device: it has a shape but no values (model.to_empty(device='cpu') allocates them)":
+        "位于 meta 设备上：有形状，但没有数值（model.to_empty(device='cpu') 会为它分配数值）",
+    'bins must be an int between 1 and 1000, got {bins!r}': 'bins 必须是 1 到 1000 之间的整数，得到的是 {bins!r}',
+    'names must be parameter names of the model ({names}), got {unknown}': 'names 必须是模型的参数名（{names}），得到的是 {unknown}',
+    'none': '无',
+    'cannot draw {name}: it {reason}': '无法绘制 {name}：它{reason}',
+    'columns must be an int between 1 and 8, got {columns!r}': 'columns 必须是 1 到 8 之间的整数，得到的是 {columns!r}',
 }
