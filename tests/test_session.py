@@ -54,3 +54,40 @@ def test_a_numpy_integer_is_a_seed_like_any_other():
     first = draw()
     helpers.setup(3)
     assert draw() == first
+
+
+@pytest.mark.parametrize("language", ["fr", "zh", "ZH-CN", None, 1])
+def test_an_unknown_language_gets_one_sentence_naming_the_choices(language):
+    with pytest.raises(ValueError, match=r"takes 'en' or 'zh-CN'; got") as error:
+        helpers.setup(language=language)
+    assert "\n" not in str(error.value)
+
+
+def test_the_language_chooses_the_catalog_and_setup_goes_back_to_english():
+    from helpers.session import language, tr
+
+    helpers.setup(language="zh-CN")
+    assert language() == "zh-CN" and tr("Correct.") == "正确。"
+    assert tr("{what}: expected a set, got {got}", what="x", got="y") == "x：应当是一个集合，得到的是y"
+    assert tr("a template no catalog has") == "a template no catalog has"  # English when none is written
+    helpers.setup()
+    assert language() == "en" and tr("Correct.") == "Correct."
+
+
+def test_figures_speak_chinese_only_with_a_font_that_has_its_glyphs(monkeypatch):
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from helpers.session import tr_figure
+
+    fonts = font_manager.fontManager.ttflist
+    without = [font for font in fonts if font.name not in helpers.session.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", without)
+    helpers.setup(language="zh-CN")
+    assert tr_figure("count") == "count" and plt.rcParams["font.family"] == ["DejaVu Sans"]
+    cjk = font_manager.FontEntry(fname="wqy.ttc", name="WenQuanYi Micro Hei")
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [*without, cjk])
+    helpers.setup(language="zh-CN")
+    assert tr_figure("count") == "个数" and plt.rcParams["font.family"] == ["DejaVu Sans", "WenQuanYi Micro Hei"]
+    helpers.setup()
+    assert tr_figure("count") == "count" and plt.rcParams["font.family"] == ["DejaVu Sans"]
