@@ -364,8 +364,8 @@ def publish(pyproject: Path, **setting: str | None) -> None:
 
 
 def links() -> None:
-    for chapter in course.CHAPTERS:
-        print(f"{chapter.number}. {chapter.title} ({chapter.filename})")
+    for chapter in (c for language in course.LANGUAGES for c in course.chapters(language)):
+        print(f"{chapter.number}. {chapter.title} ({chapter.path})")
         print(f"   Binder:      {course.binder_url(chapter)}")
         print(f"   Colab:       {course.colab_url(chapter)}")
         print(f"   JupyterHub:  {course.nbgitpuller_url(chapter)}")
