@@ -6,20 +6,25 @@
     python .ci/teach.py answers   # build/answers/: the answer key, a page per chapter
     python .ci/teach.py collapse-solutions notebooks/*.ipynb   # fold Solutions in JupyterLab
 
-Each command works on every notebook it finds (notebooks/*.ipynb, or the paths given); the
-builds write only under --out (default: build/, which git ignores).
+Each command works on every notebook it finds (notebooks/*.ipynb and each translation's
+notebooks/<language>/*.ipynb, or the paths given); the builds write only under --out (default:
+build/, which git ignores). English goes to build/<kind>/, a translation to
+build/<kind>/<language>/ (build/html/zh-CN/index.html, build/student/zh-CN/01_...ipynb); a
+notebook's language is its folder's (course.language_of), and everything a build writes in
+words (headings, slide and page texts, speaker notes, the answer key's questions) is in it.
 
 Slides fit reveal.js's 960x700 slide: a cell that would run past the bottom continues on a
 sub-slide marked "(continued)" (heights estimated from the cell's lines and figures, fitted to
 Chromium's layout; tests/test_teach.py steps through every slide in Chromium), and each section's
-speaker notes come from .ci/notes/<notebook>.md.
+speaker notes come from .ci/notes/<notebook>.md (a translation's from .ci/notes/<language>/).
 
 Slides and pages load nothing from the internet. reveal.js, require.js, jQuery, MathJax 2 and
 the Jupyter widget manager come from npm at the exact versions in NPM_PACKAGES: `npm pack`
 fetches each once into --npm-dir (default: build/npm), and the files the pages need are
 copied next to them, so build/slides/ and build/html/ can be zipped and opened anywhere.
-Links between notebooks become links between pages; the link to the README's chapter list
-becomes the index page.
+Links between notebooks become links between pages, in a language or across (the navigation
+bar's [中文]/[English]); the link to a README's chapter list becomes that language's index page;
+every page has a language switch to the same page in the other language.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ import base64
 import contextlib
 import copy
 import html
-import io
 import json
 import math
 import posixpath
@@ -39,14 +43,16 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
-NOTES = ROOT / ".ci" / "notes"   # speaker notes, one Markdown file per chapter
+NOTES = ROOT / ".ci" / "notes"   # speaker notes, one Markdown file per chapter (a translation's in NOTES/<language>/)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / ".ci"))
 
@@ -90,6 +96,8 @@ PAGE_CSS_EXTRA = """
 @media (min-width: 1500px) { .pl-toc { position: fixed; top: 1rem; left: 1rem; width: 15rem;
                                        max-height: 90vh; overflow-y: auto; }
                              .pl-toc ol { columns: 1; } }
+.pl-lang { font-family: var(--jp-ui-font-family); max-width: 60rem; margin: .5rem auto 0; text-align: right; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { word-break: keep-all; }   /* Chinese words whole */
 """
 PAGE_JS = """
 // Widgets render from their saved state after the page loads: disable each control as it appears.
@@ -99,8 +107,6 @@ new MutationObserver(function() {
   document.querySelectorAll(".jupyter-widgets [tabindex]").forEach(function(el) { el.tabIndex = -1; });
 }).observe(document.body, {childList: true, subtree: true});
 """
-SNAPSHOT_NOTE = ('<p class="pl-snapshot">A snapshot of the widget as saved: its controls do not '
-                 'move here. Open the notebook to use it.</p>')
 PAGE_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
                  + "{% block notebook_css %}{{ super() }}<style type=\"text/css\">" + PAGE_CSS_EXTRA
                  + "</style>{% endblock notebook_css %}\n"
@@ -124,16 +130,21 @@ SLIDES_CSS = f"""
 .reveal .jp-RenderedImage img {{ max-width: 100%; max-height: {IMAGE_MAX}px; width: auto; height: auto; }}
 .reveal .jupyter-widgets img {{ max-width: 100%; max-height: {WIDGET_IMAGE_MAX}px; width: auto; height: auto; }}
 .reveal .jp-RenderedHTMLCommon p, .reveal .jp-RenderedHTMLCommon li {{ line-height: 1.4; }}
+/* A table column of Chinese words would shrink to one character's width (a browser may break
+   between any two Chinese characters) and wrap each word onto a line per character. */
+.reveal td, .reveal th {{ word-break: keep-all; }}
 .reveal .celltag_pl-continued .jp-Cell-inputWrapper {{ display: none; }}
 .reveal .pl-continued-title {{ color: #656d76; font-size: 18px; margin: 0 0 4px; }}
+/* The language switch: out of the slide, in the corner that reveal's controls leave free. */
+.pl-lang {{ position: fixed; left: 12px; bottom: 8px; z-index: 40; font: 14px var(--jp-ui-font-family); }}
 """
-SLIDES_JS = f"""
+SLIDES_JS_TEMPLATE = """
 require({{waitSeconds: 15}},
-  ["{REVEAL_PREFIX}/dist/reveal.js", "{REVEAL_PREFIX}/plugin/notes/notes.js"],
+  ["{reveal}/dist/reveal.js", "{reveal}/plugin/notes/notes.js"],
   function(Reveal, RevealNotes) {{
     Reveal.initialize({{controls: true, progress: true, history: true, transition: "slide",
                         slideNumber: "c/t", plugins: [RevealNotes],
-                        width: {SLIDE_WIDTH}, height: {SLIDE_HEIGHT}}});
+                        width: {width}, height: {height}}});
     window.Reveal = Reveal;  // the browser test steps through the slides with reveal's API
     // Widgets and MathJax draw after reveal placed the slide: place it again when it grows.
     var relayout = new ResizeObserver(function() {{ Reveal.layout(); }});
@@ -143,14 +154,88 @@ require({{waitSeconds: 15}},
     }});
   }});
 """
-SLIDES_TEMPLATE = ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
-                   + "{% block notebook_css %}{{ super() }}<style type=\"text/css\">" + SLIDES_CSS
-                   + "</style>{% endblock notebook_css %}\n"
-                   + "{% block footer_js %}<script>" + SLIDES_JS + "</script>{% endblock footer_js %}\n")
 
-STUDENT_PLACEHOLDER = "# your code here"
-STUDENT_NOTE = ("*This is the student copy: the worked solutions are with your teacher. "
-                "`ex.qN.hint()` gives a nudge when you are stuck.*")
+
+def slides_template(prefix: str = "") -> str:
+    """The slides template for pages ``prefix`` away from the assets ("../" for build/slides/zh-CN/)."""
+    script = SLIDES_JS_TEMPLATE.format(reveal=prefix + REVEAL_PREFIX, width=SLIDE_WIDTH, height=SLIDE_HEIGHT)
+    return ("{%- extends 'index.html.j2' -%}\n" + NO_MERMAID
+            + "{% block notebook_css %}{{ super() }}<style type=\"text/css\">" + SLIDES_CSS
+            + "</style>{% endblock notebook_css %}\n"
+            + "{% block footer_js %}<script>" + script + "</script>{% endblock footer_js %}\n")
+
+
+SLIDES_TEMPLATE = slides_template()
+SLIDES_JS = SLIDES_JS_TEMPLATE.format(reveal=REVEAL_PREFIX, width=SLIDE_WIDTH, height=SLIDE_HEIGHT)
+
+# Every word a build writes, in each language of course.LANGUAGES. A notebook's language is its
+# folder's; its pages, slides, student copy and answer key use that language's words.
+WORDS = {
+    "en": {
+        "name": "English",
+        "snapshot": "A snapshot of the widget as saved: its controls do not move here. Open the notebook to use it.",
+        "contents": "Contents",
+        "continued": "{title} (continued)",
+        "next": ("## Next: {number}. {title}\n\n{teaches}\n\n[Go to chapter {number}: {title}]({href}) "
+                 "&nbsp;|&nbsp; [All chapters]({index})"),
+        "end": "## The end of the course\n\nThis was the last chapter.\n\n[All chapters]({index})",
+        "next_prefix": "Next: ", "end_title": "The end",
+        "placeholder": "# your code here",
+        "student_note": ("*This is the student copy: the worked solutions are with your teacher. "
+                         "`ex.qN.hint()` gives a nudge when you are stuck.*"),
+        "answer_title": "# Answer key: {title}\n\nFor the teacher; not for the student copies.",
+        "answer_hint": "*What `ex.q{number}.hint()` tells students:* {hint}",
+        "model_answer": "**Model answer.** {answer}",
+        "columns": ("#", "Chapter", "What you learn"),
+        "pending": "(not published yet)",
+        "source": "Source, notebooks and exercises:",
+        "slides": ("Parameter Lab slides",
+                   "<p>One slideshow per chapter: each section is a slide, each idea a sub-slide "
+                   "(&darr;), exercises last; worked solutions are left out. Keys: &rarr;/Space next, "
+                   "Esc overview, F full screen, S speaker view. The slides show the saved outputs; "
+                   "to run code live, present the notebook in JupyterLab (Alt+R).</p>"),
+        "html": ("Parameter Lab",
+                 "<p>A hands-on course on how neural-network parameters live in PyTorch. Each page "
+                 "is a chapter as saved, with its printed outputs, figures and widgets in their "
+                 "saved state. To run the code and move the widgets, open the notebook in "
+                 "JupyterLab, Colab or Binder (links at the top of each chapter).</p>"),
+        "answers": ("Parameter Lab answer key",
+                    "<p>For teachers: the worked solution of every exercise, with the output it "
+                    "printed when the full notebook last ran. The student copies (<code>make student"
+                    "</code>) leave these out.</p>"),
+    },
+    "zh-CN": {
+        "name": "中文",
+        "snapshot": "这是控件保存时的快照：这里的控件不能拖动。打开笔记本才能交互。",
+        "contents": "目录",
+        "continued": "{title}（续）",
+        "next": ("## 下一章：{number}. {title}\n\n{teaches}\n\n[进入第 {number} 章：{title}]({href}) "
+                 "&nbsp;|&nbsp; [全部章节]({index})"),
+        "end": "## 课程结束\n\n这是最后一章。\n\n[全部章节]({index})",
+        "next_prefix": "下一章：", "end_title": "课程结束",
+        "placeholder": "# 在这里写你的代码",
+        "student_note": ("*这是学生版：参考答案在老师那里。卡住的时候，`ex.qN.hint()` 会给你一点提示。*"),
+        "answer_title": "# 答案：{title}\n\n供教师使用；学生版不包含这些内容。",
+        "answer_hint": "*`ex.q{number}.hint()` 给学生的提示：* {hint}",
+        "model_answer": "**参考答案。** {answer}",
+        "columns": ("#", "章节", "学什么"),
+        "pending": "（尚未发布）",
+        "source": "源代码、笔记本和练习：",
+        "slides": ("Parameter Lab 幻灯片",
+                   "<p>每章一套幻灯片：每一节是一张幻灯片，每个要点是一张子幻灯片（&darr;），练习放在最后；"
+                   "不含参考答案。按键：&rarr; 或空格翻到下一张，Esc 总览，F 全屏，S 演讲者视图。幻灯片显示保存时的输出；"
+                   "要现场运行代码，请在 JupyterLab 中放映笔记本（Alt+R）。</p>"),
+        "html": ("Parameter Lab",
+                 "<p>一门动手课程，讲解神经网络的参数在 PyTorch 中如何存放和使用。每个页面是保存时的一章，"
+                 "带有打印的输出、图和保存时状态的控件。要运行代码、拖动控件，请在 JupyterLab、Colab 或 "
+                 "Binder 中打开笔记本（链接在每章顶部）。</p>"),
+        "answers": ("Parameter Lab 答案",
+                    "<p>供教师使用：每道练习的参考答案，以及完整笔记本上次运行时打印的输出。"
+                    "学生版（<code>make student</code>）不包含这些内容。</p>"),
+    },
+}
+STUDENT_PLACEHOLDER = WORDS["en"]["placeholder"]
+STUDENT_NOTE = WORDS["en"]["student_note"]
 # `ex = helpers.exercises.load("01_parameter_access")`: student copies load without solutions.
 LOAD_CALL = re.compile(r"""(helpers\.exercises\.load\(\s*(["'])\d+_\w+\2)\s*\)""")
 REPO_URL = course.repo_url()
@@ -171,14 +256,21 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .5rem .75rem; border-bottom: 1px solid #d0d7de; }
 th { background: #f6f8fa; }
 .pending { color: #656d76; }
+.pl-lang { text-align: right; }
 """
 
 
 # ---------------------------------------------------------------------------- notebooks
 
 def discover(paths: list[Path] | None = None) -> list[Path]:
-    """The notebooks to build: the given paths, or every notebooks/*.ipynb, sorted."""
-    found = sorted(Path(p).resolve() for p in paths) if paths else sorted(NOTEBOOKS.glob("*.ipynb"))
+    """The notebooks to build: the given paths, or every chapter in every language (English's
+    notebooks/*.ipynb, then each translation's notebooks/<language>/*.ipynb), sorted."""
+    if paths:
+        found = sorted(Path(p).resolve() for p in paths)
+    else:
+        found = [path for language in course.LANGUAGES
+                 for path in sorted((NOTEBOOKS / language_folder(language)).glob("*.ipynb"))
+                 if course.NOTEBOOK_PATTERN.fullmatch(path.stem)]
     if not found:
         raise SystemExit("no notebooks found in notebooks/")
     missing = [str(p) for p in found if not p.is_file()]
@@ -187,9 +279,43 @@ def discover(paths: list[Path] | None = None) -> list[Path]:
     return found
 
 
+def language_of(path: Path) -> str:
+    """A notebook's language: its folder's name if that is a translation's, else English.
+
+    >>> language_of(Path("notebooks/zh-CN/01_parameter_access.ipynb")), language_of(Path("x/01_a.ipynb"))
+    ('zh-CN', 'en')
+    """
+    return course.language_of(Path(path))
+
+
+def language_folder(language: str) -> str:
+    """Where a language's notebooks are below notebooks/, and its pages below build/<kind>/."""
+    return "" if language == "en" else language
+
+
+def page_key(path: Path) -> str:
+    """A notebook's name across languages: ``01_parameter_access`` or ``zh-CN/01_parameter_access``."""
+    folder = language_folder(language_of(path))
+    return f"{folder}/{Path(path).stem}" if folder else Path(path).stem
+
+
+def index_key(language: str) -> str:
+    folder = language_folder(language)
+    return f"{folder}/index" if folder else "index"
+
+
+def _from(language: str, target: str) -> str:
+    """``target`` (relative to build/<kind>/) as a link from a page of ``language``.
+
+    >>> _from("en", "zh-CN/01_a.html"), _from("zh-CN", "01_a.html"), _from("zh-CN", "zh-CN/index.html")
+    ('zh-CN/01_a.html', '../01_a.html', 'index.html')
+    """
+    return posixpath.relpath(target, language_folder(language) or ".")
+
+
 def chapter_of(path: Path) -> course.Chapter | None:
     try:
-        return course.chapter_by_slug(Path(path).stem)
+        return course.chapter_by_slug(Path(path).stem, language_of(path))
     except ValueError:
         return None
 
@@ -211,26 +337,60 @@ def _shown(path: Path) -> str:
 # ---------------------------------------------------------------------------- links
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# Each README, its language, and the anchor of its chapter list (which becomes the index page).
+READMES = {"README.md": ("en", "chapters"), "README.zh-CN.md": ("zh-CN", "章节")}
 
 
-def repo_path(href: str) -> str:
-    """The repository path a relative link in a notebook points to ('' if outside the repo).
+def repo_path(href: str, language: str = "en") -> str:
+    """The repository path a relative link in a notebook of ``language`` points to ('' if
+    outside the repo).
 
     >>> repo_path("../README.md"), repo_path("02_initialization.ipynb"), repo_path("../../x")
     ('README.md', 'notebooks/02_initialization.ipynb', '')
+    >>> repo_path("../../README.zh-CN.md", "zh-CN"), repo_path("../01_a.ipynb", "zh-CN")
+    ('README.zh-CN.md', 'notebooks/01_a.ipynb')
     """
-    target = posixpath.normpath(posixpath.join("notebooks", href))
+    folder = posixpath.join("notebooks", language_folder(language)) if language != "en" else "notebooks"
+    target = posixpath.normpath(posixpath.join(folder, href))
     return "" if target == ".." or target.startswith("../") else target
 
 
-def rewrite_href(href: str, pages: dict[str, str]) -> str | None:
-    """Where a link of a notebook should point on a built page; ``None`` drops the link.
+def contents_href(language: str) -> str:
+    """The link from a notebook of ``language`` to its README's chapter list.
 
-    ``pages`` maps each notebook stem that has a page to that page's file name. Links
-    between notebooks go to the pages; the README's chapter list goes to ``index.html``;
-    any other file of the repository goes to GitHub; absolute URLs and anchors stay.
+    >>> contents_href("en"), contents_href("zh-CN")
+    ('../README.md#chapters', '../../README.zh-CN.md#章节')
+    """
+    name, anchor = next((name, anchor) for name, (readme, anchor) in READMES.items() if readme == language)
+    return posixpath.relpath(name, posixpath.join("notebooks", language_folder(language))) + "#" + anchor
 
-    >>> pages = {"01_parameter_access": "01_parameter_access.html"}
+
+def notebook_href(language: str, other: str, filename: str) -> str:
+    """The link from a notebook of ``language`` to the notebook ``filename`` of ``other``.
+
+    >>> notebook_href("en", "zh-CN", "01_a.ipynb"), notebook_href("zh-CN", "en", "01_a.ipynb")
+    ('zh-CN/01_a.ipynb', '../01_a.ipynb')
+    """
+    return _from(language, posixpath.join(language_folder(other), filename))
+
+
+def _readme_url(name: str, fragment: str) -> str:
+    anchor = f"#{fragment}" if fragment else ""
+    return REPO_URL + anchor if name == "README.md" else f"{REPO_URL}/blob/{course.BRANCH}/{name}{anchor}"
+
+
+def rewrite_href(href: str, pages: dict[str, str], language: str = "en") -> str | None:
+    """Where a link of a notebook of ``language`` should point on a built page; ``None`` drops it.
+
+    ``pages`` maps each notebook that has a page (its :func:`page_key`: ``01_x``, ``zh-CN/01_x``)
+    to that page's path below build/<kind>/, and ``index``/``zh-CN/index`` to the index pages
+    built. Links between notebooks go to the pages, within a language or to the other one; a
+    README's chapter list goes to that language's index page (the page's own is always built;
+    another language's not built yet goes to GitHub); any other file of the repository goes to
+    GitHub; absolute URLs and anchors stay.
+
+    >>> pages = {"01_parameter_access": "01_parameter_access.html", "zh-CN/01_parameter_access":
+    ...          "zh-CN/01_parameter_access.html", "zh-CN/index": "zh-CN/index.html"}
     >>> rewrite_href("01_parameter_access.ipynb#Counting", pages)
     '01_parameter_access.html#Counting'
     >>> rewrite_href("../README.md#chapters", pages)
@@ -239,18 +399,28 @@ def rewrite_href(href: str, pages: dict[str, str]) -> str | None:
     True
     >>> rewrite_href("https://d2l.ai", pages)
     'https://d2l.ai'
+    >>> rewrite_href("zh-CN/01_parameter_access.ipynb", pages), rewrite_href("../01_parameter_access.ipynb", pages, "zh-CN")
+    ('zh-CN/01_parameter_access.html', '../01_parameter_access.html')
+    >>> rewrite_href("../../README.zh-CN.md#章节", pages, "zh-CN"), rewrite_href("../README.zh-CN.md", pages)
+    ('index.html', 'zh-CN/index.html')
     """
     if not href or href.startswith(("#", "//")) or _SCHEME.match(href):
         return href
     path, _, fragment = href.partition("#")
     path = path.split("?", 1)[0]
-    target = repo_path(path)
+    target = repo_path(path, language)
     anchor = f"#{fragment}" if fragment else ""
-    if target.startswith("notebooks/") and target.endswith(".ipynb") and target.count("/") == 1:
-        page = pages.get(posixpath.basename(target)[:-len(".ipynb")])
-        return page + anchor if page else None
-    if target == "README.md":
-        return "index.html" if fragment in ("", "chapters") else f"{REPO_URL}#{fragment}"
+    if target.startswith("notebooks/") and target.endswith(".ipynb"):
+        page = pages.get(target[len("notebooks/"):-len(".ipynb")])
+        return _from(language, page) + anchor if page else None
+    if target in READMES:
+        readme_language, chapters = READMES[target]
+        if unquote(fragment) not in ("", chapters):
+            return _readme_url(target, fragment)
+        index = pages.get(index_key(readme_language))
+        if index is None and readme_language == language:
+            index = posixpath.join(language_folder(language), "index.html")
+        return _from(language, index) if index else _readme_url(target, fragment)
     if target and (ROOT / target).exists():
         kind = "tree" if (ROOT / target).is_dir() else "blob"
         return f"{REPO_URL}/{kind}/{course.BRANCH}/{target}{anchor}"
@@ -264,8 +434,9 @@ _ATTR = r'\b{}="([^"]*)"'
 _SCRIPT = re.compile(r"(<script\b.*?</script>)", re.DOTALL | re.IGNORECASE)
 
 
-def rewrite_page_links(page: str, pages: dict[str, str], warnings: list[str] | None = None) -> str:
-    """Make a page built from a notebook navigable offline.
+def rewrite_page_links(page: str, pages: dict[str, str], warnings: list[str] | None = None,
+                       language: str = "en") -> str:
+    """Make a page built from a notebook of ``language`` navigable offline.
 
     Links are rewritten with :func:`rewrite_href` (a link with nowhere to go keeps its text);
     images from the web (the Colab and Binder badges) become their alt text, so that the
@@ -291,7 +462,7 @@ def rewrite_page_links(page: str, pages: dict[str, str], warnings: list[str] | N
         href = _HREF.search(attributes)
         if not href:
             return match.group(0)
-        new = rewrite_href(html.unescape(href.group(1)), pages)
+        new = rewrite_href(html.unescape(href.group(1)), pages, language)
         if new is None:
             warnings.append(href.group(1))
             return f'<span class="pl-unlinked" title="not built">{text}</span>'
@@ -305,14 +476,38 @@ def rewrite_page_links(page: str, pages: dict[str, str], warnings: list[str] | N
     return "".join(parts)
 
 
+def language_switch(key: str, language: str, pages: dict[str, str]) -> str:
+    """Links from the page ``key`` of ``language`` to the same page in every other language
+    that has it ('' if none has).
+
+    >>> language_switch("01_a", "en", {"zh-CN/01_a": "zh-CN/01_a.html"})
+    '<nav class="pl-lang"><a href="zh-CN/01_a.html" hreflang="zh-CN" lang="zh-CN">中文</a></nav>'
+    >>> language_switch("zh-CN/index", "zh-CN", {"index": "index.html"})
+    '<nav class="pl-lang"><a href="../index.html" hreflang="en" lang="en">English</a></nav>'
+    """
+    name = key.split("/")[-1]
+    links = []
+    for other in course.LANGUAGES:
+        folder = language_folder(other)
+        page = pages.get(f"{folder}/{name}" if folder else name)
+        if other != language and page:
+            links.append(f'<a href="{html.escape(_from(language, page))}" hreflang="{other}" '
+                         f'lang="{other}">{WORDS[other]["name"]}</a>')
+    return f'<nav class="pl-lang">{" | ".join(links)}</nav>' if links else ""
+
+
 _MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
-def rewrite_markdown_links(source: str) -> str:
-    """In a student copy, links to repository files that are not notebooks go to GitHub.
+def rewrite_markdown_links(source: str, language: str = "en") -> str:
+    """In a student copy of ``language``, links to repository files that are not notebooks go
+    to GitHub (the student copies keep the notebooks' folders, so links between them work).
 
     >>> link = rewrite_markdown_links("[Contents](../README.md#chapters) | [2. Next](02_x.ipynb) >")
     >>> link == f"[Contents]({course.repo_url()}#chapters) | [2. Next](02_x.ipynb) >"
+    True
+    >>> rewrite_markdown_links("[目录](../../README.zh-CN.md#章节)", "zh-CN") == (
+    ...     f"[目录]({course.repo_url()}/blob/{course.BRANCH}/README.zh-CN.md#章节)")
     True
     """
     def link(match: re.Match) -> str:
@@ -320,9 +515,9 @@ def rewrite_markdown_links(source: str) -> str:
         if href.startswith("#") or _SCHEME.match(href) or href.split("#")[0].endswith(".ipynb"):
             return match.group(0)
         path, _, fragment = href.partition("#")
-        target = repo_path(path)
-        if target == "README.md":
-            new = REPO_URL + (f"#{fragment}" if fragment else "")
+        target = repo_path(path, language)
+        if target in READMES:
+            new = _readme_url(target, fragment)
         elif target:
             new = f"{REPO_URL}/blob/{course.BRANCH}/{target}" + (f"#{fragment}" if fragment else "")
         else:
@@ -433,6 +628,16 @@ def _plain(line: str) -> str:
     return re.sub(r"[`*$]|<[^>]+>", "", re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", line))
 
 
+def text_width(text: str) -> int:
+    """How many Latin characters ``text`` is as wide as: a Chinese character (or any wide or
+    full-width one) takes the room of two.
+
+    >>> text_width("Adam"), text_width("优化器"), text_width("（续）")
+    (4, 6, 6)
+    """
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def markdown_height(source: str) -> float:
     """Estimated height of a rendered markdown cell on a slide.
 
@@ -450,12 +655,12 @@ def markdown_height(source: str) -> float:
         elif stripped.startswith("$$"):
             height += 2 * TEXT_LINE
         elif stripped.split(" ")[0] in HEADING:
-            height += HEADING[stripped.split(" ")[0]] + TEXT_LINE * math.ceil(len(_plain(stripped)) / 50)
+            height += HEADING[stripped.split(" ")[0]] + TEXT_LINE * math.ceil(text_width(_plain(stripped)) / 50)
         elif stripped.startswith("|"):
             height += 1.4 * TEXT_LINE
         elif stripped:
             item = LIST_ITEM if re.match(r"([-*]|\d+\.) ", stripped) else 0
-            height += item + TEXT_LINE * math.ceil(len(_plain(stripped)) / TEXT_CHARS)
+            height += item + TEXT_LINE * math.ceil(text_width(_plain(stripped)) / TEXT_CHARS)
     return height
 
 
@@ -481,7 +686,7 @@ def widget_height(model_id: str, state: dict) -> float:
         return height * min(1.0, SLIDE_WIDTH / width, WIDGET_IMAGE_MAX / height) + 10
     if name in ("HTMLModel", "HTMLMathModel", "LabelModel"):
         text = re.sub(r"<[^>]+>", "", values.get("value", ""))
-        return CODE_LINE * sum(math.ceil(len(line) / 90) or 1 for line in text.splitlines() or [""]) + 8
+        return CODE_LINE * sum(math.ceil(text_width(line) / 90) or 1 for line in text.splitlines() or [""]) + 8
     if name == "OutputModel":
         return sum(output_height(o, state) for o in values.get("outputs", []))
     if name in ("SelectMultipleModel", "SelectModel"):
@@ -602,15 +807,16 @@ def _section_title(cell) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def continued_cell(title: str, number: int):
-    cell = nbformat.v4.new_markdown_cell(f'<p class="pl-continued-title">{html.escape(title)} (continued)</p>')
+def continued_cell(title: str, number: int, language: str = "en"):
+    shown = WORDS[language]["continued"].format(title=html.escape(title))
+    cell = nbformat.v4.new_markdown_cell(f'<p class="pl-continued-title">{shown}</p>')
     cell.metadata["slideshow"] = {"slide_type": "subslide"}
     cell.metadata["tags"] = [CONTINUED]
     cell.id = f"continued-{number}"
     return cell
 
 
-def fit_to_slides(cells, state: dict, budget: float = SLIDE_BUDGET) -> list:
+def fit_to_slides(cells, state: dict, budget: float = SLIDE_BUDGET, language: str = "en") -> list:
     """The cells with a new sub-slide wherever a slide would run taller than ``budget``."""
     fitted, height, title = [], 0.0, ""
     for cell in cells:
@@ -624,7 +830,7 @@ def fit_to_slides(cells, state: dict, budget: float = SLIDE_BUDGET) -> list:
         for part in split_cell(cell, state, budget - TEXT_LINE):   # room for "(continued)"
             part_height = cell_height(part, state)
             if height and height + part_height > budget:
-                fitted.append(continued_cell(title, len(fitted)))
+                fitted.append(continued_cell(title, len(fitted), language))
                 height = TEXT_LINE
             fitted.append(part)
             height += part_height
@@ -651,21 +857,72 @@ def read_notes(path: Path) -> dict[str, str]:
 
 
 def notes_path(path: Path) -> Path:
-    return NOTES / f"{Path(path).stem}.md"
+    """A chapter's speaker notes: .ci/notes/NN_name.md, a translation's .ci/notes/<language>/NN_name.md."""
+    return NOTES / language_folder(language_of(path)) / f"{Path(path).stem}.md"
+
+
+def english_notebook(path: Path) -> Path:
+    """The English notebook that the notebook at ``path`` translates (or is)."""
+    if language_of(path) == "en":
+        return Path(path)
+    beside = Path(path).parent.parent / Path(path).name
+    return beside if beside.is_file() else NOTEBOOKS / Path(path).name
+
+
+def _sections(cells) -> dict[str, str]:
+    """The ``##`` sections the slideshow shows: title -> cell id."""
+    return {_section_title(cell): cell.id for cell in cells if cell.cell_type == "markdown"
+            and cell.source.lstrip().startswith("## ") and _slide_type(cell) != "skip"}
+
+
+def section_notes(cells, path: Path, warnings: list[str] | None = None) -> dict[str, str]:
+    """The speaker notes of each section: the id of its heading cell -> the notes.
+
+    A notes heading names its section. A translation's notes file has the English file's
+    sections in the same order, so a heading that names no section of the translation (one
+    whose title is not translated yet, or was translated in other words) is the English
+    file's heading at the same place, and that section's cell id is the same in both."""
+    warnings = [] if warnings is None else warnings
+    notes, sections = read_notes(notes_path(path)), _sections(cells)
+    paired = {}
+    if language_of(path) != "en":
+        english = english_notebook(path)
+        english_notes = list(read_notes(notes_path(english)))
+        english_sections = _sections(nbformat.read(english, as_version=4).cells) if english.is_file() else {}
+        if not notes_path(path).is_file():   # no translation of the notes yet: the English ones
+            warnings.append(f"no {_shown(notes_path(path))}: the speaker notes are the English ones")
+            notes = read_notes(notes_path(english))
+        if len(english_notes) == len(notes):
+            paired = {heading: english_sections.get(title) for heading, title in zip(notes, english_notes)}
+        else:
+            warnings.append(f"{_shown(notes_path(path))} has {len(notes)} sections, "
+                            f"{_shown(notes_path(english))} {len(english_notes)}")
+    found = {}
+    for heading, text in notes.items():
+        cell_id = sections.get(heading) or paired.get(heading)
+        if cell_id is None or cell_id not in sections.values():
+            warnings.append(f"speaker notes for a section it does not have: ## {heading}")
+        else:
+            found[cell_id] = text
+    return found
 
 
 def next_chapter_cell(path: Path):
-    """The closing slide: a link to the next chapter's slides, or back to the list."""
-    chapters = list(course.CHAPTERS)
+    """The closing slide: a link to the next chapter's slides, or back to the list; and the
+    same slideshow in the other language."""
+    language = language_of(path)
+    words, chapters = WORDS[language], list(course.chapters(language))
+    index_link = contents_href(language)
     index = next((i for i, c in enumerate(chapters) if c.slug == Path(path).stem), len(chapters))
     if index + 1 < len(chapters):
         nxt = chapters[index + 1]
-        source = (f"## Next: {nxt.number}. {nxt.title}\n\n{nxt.teaches}\n\n"
-                  f"[Go to chapter {nxt.number}: {nxt.title}]({nxt.filename}) &nbsp;|&nbsp; "
-                  "[All chapters](../README.md#chapters)")
+        source = words["next"].format(number=nxt.number, title=nxt.title, teaches=nxt.teaches,
+                                      href=nxt.filename, index=index_link)
     else:
-        source = ("## The end of the course\n\nThis was the last chapter.\n\n"
-                  "[All chapters](../README.md#chapters)")
+        source = words["end"].format(index=index_link)
+    others = [f"[{WORDS[other]['name']}]({notebook_href(language, other, Path(path).name)})"
+              for other in course.LANGUAGES if other != language]
+    source += " &nbsp;|&nbsp; " + " &nbsp;|&nbsp; ".join(others)
     cell = nbformat.v4.new_markdown_cell(source)
     cell.metadata["slideshow"] = {"slide_type": "slide"}
     cell.id = "next-chapter"
@@ -675,13 +932,14 @@ def next_chapter_cell(path: Path):
 def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
     """The cells of ``nb`` as the slideshow shows them: solutions, navigation and the sentence
     about the setup cell left out, speaker notes after each section heading, long slides
-    split, and a closing slide that leads to the next chapter."""
+    split, and a closing slide that leads to the next chapter. Words are in the notebook's
+    language (its folder's)."""
     warnings = [] if warnings is None else warnings
+    language = language_of(path)
     cells = [copy.deepcopy(cell) for cell in nb.cells]
     in_solutions = False
     for index, cell in enumerate(cells):
-        in_solutions = in_solutions or (cell.cell_type == "markdown"
-                                        and cell.source.lstrip().startswith("## Solutions"))
+        in_solutions = in_solutions or _is_solutions_heading(cell)
         if in_solutions or _tags(cell) & {SETUP_CELL, NAVIGATION}:
             cell.metadata["slideshow"] = {"slide_type": "skip"}
         before = cells[index - 1] if index else None
@@ -689,49 +947,54 @@ def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
                 and not _section_title(before):
             before.metadata["slideshow"] = {"slide_type": "skip"}   # it explains a cell not shown
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    notes = read_notes(notes_path(path))
+    notes = section_notes(cells, path, warnings)
     with_notes = []
-    for cell in fit_to_slides(cells, state):   # notes go on a section's first slide
+    for cell in fit_to_slides(cells, state, language=language):   # notes go on a section's first slide
         with_notes.append(cell)
-        title = _section_title(cell) if cell.source.lstrip().startswith("## ") else None
-        if title in notes and _slide_type(cell) != "skip":
-            note = nbformat.v4.new_markdown_cell(notes.pop(title))
+        if cell.id in notes and _slide_type(cell) != "skip":
+            note = nbformat.v4.new_markdown_cell(notes.pop(cell.id))
             note.metadata["slideshow"] = {"slide_type": "notes"}
             note.id = f"notes-{len(with_notes)}"
             with_notes.append(note)
-    warnings += [f"speaker notes for a section it does not have: ## {title}" for title in notes]
     return with_notes + [next_chapter_cell(path)]
 
 
 # ---------------------------------------------------------------------------- exporters
 
-def _exporter(kind: str):
+def asset_prefix(language: str) -> str:
+    """How a page of ``language`` reaches the assets: they sit once in build/<kind>/."""
+    return "../" if language_folder(language) else ""
+
+
+def _exporter(kind: str, language: str = "en"):
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
     from traitlets.config import Config
 
+    prefix = asset_prefix(language)
     config = Config()
     name = "SlidesExporter" if kind == "slides" else "HTMLExporter"
-    config[name].require_js_url = REQUIRE_URL
-    config[name].mathjax_url = MATHJAX_URL
-    config[name].widget_renderer_url = WIDGETS_URL
-    config[name].jquery_url = JQUERY_URL
+    config[name].require_js_url = prefix + REQUIRE_URL
+    config[name].mathjax_url = prefix + MATHJAX_URL
+    config[name].widget_renderer_url = prefix + WIDGETS_URL
+    config[name].jquery_url = prefix + JQUERY_URL
     if kind == "slides":
-        config[name].reveal_url_prefix = REVEAL_PREFIX
+        config[name].reveal_url_prefix = prefix + REVEAL_PREFIX
         config[name].reveal_theme = "white"    # its fonts ship with reveal.js; "simple" loads Google Fonts
         cls = SlidesExporter
     else:
         cls = HTMLExporter
-    template = SLIDES_TEMPLATE if kind == "slides" else PAGE_TEMPLATE
+    template = slides_template(prefix) if kind == "slides" else PAGE_TEMPLATE
     return cls(config=config, extra_loaders=[DictLoader({TEMPLATE_NAME: template})],
                template_file=TEMPLATE_NAME)
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
 _WIDGET_SCRIPT = '<script type="application/vnd.jupyter.widget-view+json">'
+_HTML_LANG = re.compile(r'<html lang="[^"]*">')
 
 
-def table_of_contents(body: str) -> str:
+def table_of_contents(body: str, language: str = "en") -> str:
     """A page's ``##`` sections as a list of links, placed before the first section.
 
     >>> print(table_of_contents('<main><h2 id="A-b">A b<a class="anchor-link" href="#A-b">¶</a></h2>'))
@@ -740,10 +1003,19 @@ def table_of_contents(body: str) -> str:
     items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in _H2.findall(body))
     if not items:
         return body
-    return body.replace("<main>", f'<main><nav class="pl-toc"><strong>Contents</strong><ol>{items}</ol></nav>', 1)
+    contents = WORDS[language]["contents"]
+    return body.replace("<main>", f'<main><nav class="pl-toc"><strong>{contents}</strong><ol>{items}</ol></nav>', 1)
+
+
+def snapshot_note(language: str = "en") -> str:
+    return f'<p class="pl-snapshot">{WORDS[language]["snapshot"]}</p>'
+
+
+SNAPSHOT_NOTE = snapshot_note()
 
 
 def _export(exporter, path: Path, kind: str) -> str:
+    language = language_of(path)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = f"{page_title(path)} | Parameter Lab"
     warnings: list[str] = []
@@ -752,36 +1024,57 @@ def _export(exporter, path: Path, kind: str) -> str:
     elif kind == "answers":
         nb = answer_key(nb, path)
     for warning in warnings:
-        print(f"warning: {path.name}: {warning}", file=sys.stderr)
+        print(f"warning: {_shown(path)}: {warning}", file=sys.stderr)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem,
                                                                       "path": str(path.parent)}})
     if any("```mermaid" in cell.source for cell in nb.cells if cell.cell_type == "markdown"):
-        print(f"warning: {path.name} has a mermaid diagram, which the offline {kind} "
+        print(f"warning: {_shown(path)} has a mermaid diagram, which the offline {kind} "
               "pages show as source", file=sys.stderr)
     if kind == "html":
-        body = table_of_contents(body).replace(_WIDGET_SCRIPT, SNAPSHOT_NOTE + _WIDGET_SCRIPT)
-    return body
+        body = table_of_contents(body, language).replace(_WIDGET_SCRIPT, snapshot_note(language) + _WIDGET_SCRIPT)
+    return _HTML_LANG.sub(f'<html lang="{language}">', body, count=1)
+
+
+def known_pages(out: Path, suffix: str, built: list[Path]) -> dict[str, str]:
+    """Every page a link may point to (see :func:`rewrite_href`): the pages being built, those
+    an earlier build left in ``out``, and the index page of every language that has one."""
+    pages = {}
+    for language in course.LANGUAGES:
+        folder = language_folder(language)
+        for page in sorted((out / folder).glob("*" + suffix)):
+            stem = page.name[:-len(suffix)]
+            if course.NOTEBOOK_PATTERN.fullmatch(stem):
+                pages[posixpath.join(folder, stem)] = posixpath.join(folder, page.name)
+        if (out / folder / "index.html").is_file() or any(language_of(p) == language for p in built):
+            pages[index_key(language)] = posixpath.join(folder, "index.html")
+    for path in built:
+        pages[page_key(path)] = posixpath.join(language_folder(language_of(path)), path.stem + suffix)
+    return pages
 
 
 def _write_pages(bodies: dict[Path, str], out: Path, suffix: str) -> list[Path]:
-    pages = {path.stem: path.stem + suffix for path in bodies}
-    pages.update({page.name[:-len(suffix)]: page.name for page in out.glob("*" + suffix)})
+    pages = known_pages(out, suffix, list(bodies))
     written = []
     for path, body in bodies.items():
-        warnings: list[str] = []
-        body = rewrite_page_links(body, pages, warnings).replace("</head>", LINK_CSS + "</head>", 1)
+        language, warnings = language_of(path), []
+        body = rewrite_page_links(body, pages, warnings, language).replace("</head>", LINK_CSS + "</head>", 1)
+        switch = language_switch(page_key(path), language, pages)
+        body = body.replace("<main>", "<main>" + switch, 1)   # a slideshow's too, fixed in a corner
         for href in warnings:
-            print(f"note: {path.name}: link to {href} has no page yet; kept as text", file=sys.stderr)
-        target = out / (path.stem + suffix)
+            print(f"note: {_shown(path)}: link to {href} has no page yet; kept as text", file=sys.stderr)
+        target = out / pages[page_key(path)]
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         written.append(target)
         print(f"wrote {_shown(target)}")
     return written
 
 
-def _index_page(title: str, intro: str, rows: list[str]) -> str:
+def _index_page(title: str, intro: str, rows: list[str], language: str = "en", switch: str = "") -> str:
+    words = WORDS[language]
+    columns = "".join(f"<th>{html.escape(column)}</th>" for column in words["columns"])
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -790,28 +1083,30 @@ def _index_page(title: str, intro: str, rows: list[str]) -> str:
 </head>
 <body>
 <main>
+{switch}
 <h1>{html.escape(title)}</h1>
 {intro}
 <table>
-<thead><tr><th>#</th><th>Chapter</th><th>What you learn</th></tr></thead>
+<thead><tr>{columns}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
-<p>Source, notebooks and exercises: <a href="{REPO_URL}">{REPO_URL}</a></p>
+<p>{words["source"]} <a href="{REPO_URL}">{REPO_URL}</a></p>
 </main>
 </body>
 </html>
 """
 
 
-def _index_rows(out: Path, suffix: str) -> list[str]:
+def _index_rows(out: Path, suffix: str, language: str = "en") -> list[str]:
+    """A row per chapter of ``language``; ``out`` is that language's folder of pages."""
     rows = []
-    for chapter in course.CHAPTERS:
+    for chapter in course.chapters(language):
         page = out / (chapter.slug + suffix)
         title = html.escape(chapter.title)
         cell = (f'<a href="{page.name}">{title}</a>' if page.exists()
-                else f'{title} <span class="pending">(not published yet)</span>')
+                else f'{title} <span class="pending">{WORDS[language]["pending"]}</span>')
         rows.append(f"<tr><td>{chapter.number}</td><td>{cell}</td>"
                     f"<td>{html.escape(chapter.teaches)}</td></tr>")
     return rows
@@ -819,36 +1114,32 @@ def _index_rows(out: Path, suffix: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- commands
 
-SLIDES_INTRO = ("<p>One slideshow per chapter: each section is a slide, each idea a sub-slide "
-                "(&darr;), exercises last; worked solutions are left out. Keys: &rarr;/Space next, "
-                "Esc overview, F full screen, S speaker view. The slides show the saved outputs; "
-                "to run code live, present the notebook in JupyterLab (Alt+R).</p>")
-HTML_INTRO = ("<p>A hands-on course on how neural-network parameters live in PyTorch. Each page "
-              "is a chapter as saved, with its printed outputs, figures and widgets in their "
-              "saved state. To run the code and move the widgets, open the notebook in "
-              "JupyterLab, Colab or Binder (links at the top of each chapter).</p>")
-
-
-ANSWERS_INTRO = ("<p>For teachers: the worked solution of every exercise, with the output it "
-                 "printed when the full notebook last ran. The student copies (<code>make student"
-                 "</code>) leave these out.</p>")
-KINDS = {  # kind -> exporter, page suffix, index title, index introduction
-    "slides": ("slides", ".slides.html", "Parameter Lab slides", SLIDES_INTRO),
-    "html": ("html", ".html", "Parameter Lab", HTML_INTRO),
-    "answers": ("html", ".html", "Parameter Lab answer key", ANSWERS_INTRO),
+SLIDES_INTRO, HTML_INTRO, ANSWERS_INTRO = (WORDS["en"][kind][1] for kind in ("slides", "html", "answers"))
+KINDS = {  # kind -> exporter, page suffix (the index's title and introduction are WORDS[language][kind])
+    "slides": ("slides", ".slides.html"),
+    "html": ("html", ".html"),
+    "answers": ("html", ".html"),
 }
 
 
 def _build_pages(paths: list[Path], out: Path, npm_dir: Path, kind: str) -> list[Path]:
-    exporter_kind, suffix, title, intro = KINDS[kind]
+    """Pages of ``kind`` for ``paths``: English in ``out``, a translation in ``out/<language>/``,
+    an index page per language built; the assets once, in ``out``."""
+    exporter_kind, suffix = KINDS[kind]
     out.mkdir(parents=True, exist_ok=True)
     install_assets(fetch_npm_packages(npm_dir), out, slides=kind == "slides")
-    exporter = _exporter(exporter_kind)
-    bodies = {path: _export(exporter, path, kind) for path in paths}
+    languages = [language for language in course.LANGUAGES if any(language_of(p) == language for p in paths)]
+    exporters = {language: _exporter(exporter_kind, language) for language in languages}
+    bodies = {path: _export(exporters[language_of(path)], path, kind) for path in paths}
     written = _write_pages(bodies, out, suffix)
-    index = out / "index.html"
-    index.write_text(_index_page(title, intro, _index_rows(out, suffix)), encoding="utf-8")
-    print(f"wrote {_shown(index)}")
+    pages = known_pages(out, suffix, list(paths))
+    for language in languages:
+        title, intro = WORDS[language][kind]
+        folder = out / language_folder(language)
+        index = folder / "index.html"
+        index.write_text(_index_page(title, intro, _index_rows(folder, suffix, language), language,
+                                     language_switch(index_key(language), language, pages)), encoding="utf-8")
+        print(f"wrote {_shown(index)}")
     return written
 
 
@@ -867,29 +1158,43 @@ def build_answers(paths: list[Path], out: Path, npm_dir: Path) -> list[Path]:
     return _build_pages(paths, out, npm_dir, "answers")
 
 
+@contextlib.contextmanager
+def helpers_language(language: str):
+    """The helpers speak ``language`` inside (``helpers.setup(language=...)``), as before after."""
+    import helpers
+    from helpers import session
+
+    before = session.language()
+    helpers.setup(language=language)
+    try:
+        yield
+    finally:
+        helpers.setup(language=before)
+
+
 def answer_key(nb, path: Path):
     """A notebook of one chapter's questions, each with its hint and its worked solution
-    (the solution cell of the full notebook, with its saved output)."""
+    (the solution cell of the full notebook, with its saved output), in the notebook's language:
+    the helpers give the headings, prompts, hints and model answers in it."""
     from helpers import exercises
 
+    language = language_of(path)
+    words = WORDS[language]
     solved = {}
     for cell in nb.cells[_solutions_start(nb.cells) or len(nb.cells):]:
         found = re.search(r"\bex\.q(\d+)\.(check|solution)\(", cell.source)
         if cell.cell_type == "code" and found:
             solved[int(found.group(1))] = copy.deepcopy(cell)
-    cells = [nbformat.v4.new_markdown_cell(
-        f"# Answer key: {page_title(path)}\n\nFor the teacher; not for the student copies.")]
-    for number, question in enumerate(exercises.load(path.stem), start=1):
-        hint = io.StringIO()
-        with contextlib.redirect_stdout(hint):
-            question.hint()
-        cells.append(nbformat.v4.new_markdown_cell(
-            f"## Question {number} ({question.kind})\n\n{question.prompt}\n\n"
-            f"*What `ex.q{number}.hint()` tells students:* {hint.getvalue().strip().removeprefix('Hint: ')}"))
-        if question.kind == "thought":
-            cells.append(nbformat.v4.new_markdown_cell(f"**Model answer.** {question.solution_code}"))
-        else:
-            cells.append(solved.get(number) or nbformat.v4.new_code_cell(question.solution_code))
+    cells = [nbformat.v4.new_markdown_cell(words["answer_title"].format(title=page_title(path)))]
+    with helpers_language(language):
+        for number, question in enumerate(exercises.load(path.stem), start=1):
+            cells.append(nbformat.v4.new_markdown_cell(
+                f"## {question.heading().rstrip('.。')}\n\n{question.prompt}\n\n"
+                + words["answer_hint"].format(number=number, hint=question.text("hint"))))
+            if question.kind == "thought":
+                cells.append(nbformat.v4.new_markdown_cell(words["model_answer"].format(answer=question.text("solution"))))
+            else:
+                cells.append(solved.get(number) or nbformat.v4.new_code_cell(question.solution_code))
     for number, cell in enumerate(cells):
         cell.id = f"answer-{number}"
         cell.metadata.pop("slideshow", None)
@@ -899,10 +1204,14 @@ def answer_key(nb, path: Path):
 
 
 SOLUTIONS_COLLAPSED = "jp-MarkdownHeadingCollapsed"   # the cell metadata JupyterLab 4 reads
+# The Solutions heading of every language (course.HEADINGS); a translation whose heading is not
+# translated yet still has the English one.
+SOLUTIONS_HEADINGS = tuple(dict.fromkeys(words["solutions"] for words in course.HEADINGS.values()))
 
 
 def collapse_solutions(nb) -> bool:
-    """Fold the ``## Solutions`` section when the notebook opens in JupyterLab; False if absent."""
+    """Fold the Solutions section (``## Solutions``, ``## 参考答案``) when the notebook opens in
+    JupyterLab; False if absent."""
     start = _solutions_start(nb.cells)
     if start is None:
         return False
@@ -919,19 +1228,29 @@ def without_solutions(source: str) -> str:
     return LOAD_CALL.sub(r"\1, solutions=False)", source)
 
 
-def _solutions_start(cells) -> int | None:
-    return next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown"
-                 and cell.source.lstrip().startswith("## Solutions")), None)
-
-
-def student_copy(nb):
-    """A copy of ``nb`` for graded work: no outputs, no widget state, no solutions.
-
-    The ``## Solutions`` section and everything after it go, except the closing navigation
-    cell; any other code cell tagged ``solution`` becomes ``# your code here``; the exercises
-    load with ``solutions=False``, so ``ex.qN.solution()`` says the solutions are with the
-    teacher while checks and hints work.
+def _is_solutions_heading(cell) -> bool:
     """
+    >>> _is_solutions_heading(nbformat.v4.new_markdown_cell("## 参考答案\\n\\n..."))
+    True
+    """
+    return cell.cell_type == "markdown" and any(
+        re.match(rf"{re.escape(heading)}\s*$", cell.source.lstrip().split("\n", 1)[0]) for heading in SOLUTIONS_HEADINGS)
+
+
+def _solutions_start(cells) -> int | None:
+    return next((i for i, cell in enumerate(cells) if _is_solutions_heading(cell)), None)
+
+
+def student_copy(nb, language: str = "en"):
+    """A copy of ``nb`` (a notebook of ``language``) for graded work: no outputs, no widget
+    state, no solutions.
+
+    The Solutions section and everything after it go, except the closing navigation cell; any
+    other code cell tagged ``solution`` becomes ``# your code here`` (in the language); the
+    exercises load with ``solutions=False``, so ``ex.qN.solution()`` says the solutions are with
+    the teacher while checks and hints work.
+    """
+    words = WORDS[language]
     nb = copy.deepcopy(nb)
     cells = list(nb.cells)
     footer = cells[-1] if cells and "navigation" in _tags(cells[-1]) else None
@@ -941,7 +1260,7 @@ def student_copy(nb):
     for cell in kept:
         if cell.cell_type == "code":
             if "solution" in _tags(cell):
-                cell.source = STUDENT_PLACEHOLDER
+                cell.source = words["placeholder"]
                 tags = [t for t in cell.metadata.get("tags", []) if t != "solution"]
                 if tags:
                     cell.metadata["tags"] = tags
@@ -952,15 +1271,15 @@ def student_copy(nb):
             cell.execution_count = None
         cell.metadata.pop("execution", None)
         if cell.cell_type == "markdown":
-            cell.source = rewrite_markdown_links(cell.source)
+            cell.source = rewrite_markdown_links(cell.source, language)
         result.append(cell)
     if end is not None:
-        note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
+        note = nbformat.v4.new_markdown_cell(words["student_note"])
         note.id = "student-copy-note"
         note.metadata["slideshow"] = {"slide_type": "skip"}
         result.append(note)
     if footer is not None:
-        footer.source = rewrite_markdown_links(footer.source)
+        footer.source = rewrite_markdown_links(footer.source, language)
         result.append(footer)
     nb.cells = result
     nb.metadata.pop("widgets", None)
@@ -969,11 +1288,14 @@ def student_copy(nb):
 
 
 def build_student(paths: list[Path], out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    """Student copies in ``out`` (English) and ``out/<language>/`` (a translation): the same
+    folders as notebooks/, so the links between copies work."""
     written = []
     for path in paths:
-        target = out / path.name
-        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
+        language = language_of(path)
+        target = out / language_folder(language) / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(student_copy(nbformat.read(path, as_version=4), language), target)
         written.append(target)
         print(f"wrote {_shown(target)}")
     return written
@@ -986,9 +1308,9 @@ def main(argv: list[str] | None = None) -> list[Path]:
     builders = {"slides": ("reveal.js slideshows", build_slides), "student": ("student copies", None),
                 "html": ("a static site", build_html), "answers": ("the answer key", build_answers)}
     for name, (what, _) in builders.items():
-        cmd = sub.add_parser(name, help=f"build {what} under OUT/{name}/")
+        cmd = sub.add_parser(name, help=f"build {what} under OUT/{name}/ (a translation under OUT/{name}/<language>/)")
         cmd.add_argument("paths", nargs="*", type=Path,
-                         help="notebooks to build (default: every notebooks/*.ipynb)")
+                         help="notebooks to build (default: every notebooks/*.ipynb and notebooks/<language>/*.ipynb)")
         cmd.add_argument("--out", type=Path, default=BUILD,
                          help=f"build folder; output goes to OUT/{name}/ (default: build/)")
         if name != "student":

@@ -1,10 +1,14 @@
-"""The teaching outputs of .ci/teach.py: student copies, slides and the static site.
+"""The teaching outputs of .ci/teach.py: student copies, slides and the static site, in every
+language of the course (English in notebooks/, the Chinese edition in notebooks/zh-CN/).
 
 Everything is built into pytest's temporary folders, never into the repository. Student
 copies and the link rules are fast. Slides and pages run nbconvert on every notebook (and,
-the first time, fetch reveal.js and friends from npm), and one student copy is executed in a
-kernel: those tests are marked slow. Two browser tests open a page and a slideshow in
-Chromium with the network cut off.
+the first time, fetch reveal.js and friends from npm), and chapter one's student copy is
+executed in a kernel in each language: those tests are marked slow. Browser tests open a page
+and a slideshow in Chromium with the network cut off, and step through every slide.
+
+Nothing here depends on the Chinese prose: the fixed words come from course.HEADINGS and
+teach.WORDS, the questions' words from the helpers in that language.
 """
 
 import doctest
@@ -21,11 +25,15 @@ from bs4 import BeautifulSoup
 import teach
 import course
 from helpers import exercises
+from helpers.session import tr
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-IDS = [path.stem for path in PATHS]
+PATHS = teach.discover()                       # English first, then each translation
+IDS = [teach.page_key(path) for path in PATHS]
+LANGUAGES = list(course.LANGUAGES)
 CHAPTER_ONE = ROOT / "notebooks" / "01_parameter_access.ipynb"
+CHAPTER_ONES = [ROOT / "notebooks" / teach.language_folder(language) / CHAPTER_ONE.name for language in LANGUAGES]
+CJK = re.compile(r"[\u4e00-\u9fff]")
 CHECK = re.compile(r"ex\.q(\d+)\.check\((\w*)\)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -37,8 +45,22 @@ def tags(cell):
 
 
 def solutions_start(nb):
-    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
-                and cell.source.lstrip().startswith("## Solutions"))
+    start = teach._solutions_start(nb.cells)
+    assert start is not None, "no Solutions section"
+    return start
+
+
+def relative(path: Path) -> str:
+    """Where a notebook's outputs go below build/<kind>/: ``01_x`` or ``zh-CN/01_x``."""
+    return teach.page_key(path)
+
+
+def questions(path: Path) -> list[tuple]:
+    """Each question of the notebook's chapter, with its words in the notebook's language:
+    (number, question, heading, model answer or solution code)."""
+    with teach.helpers_language(teach.language_of(path)):
+        return [(number, q, q.heading().rstrip(".。"), q.text("solution"))
+                for number, q in enumerate(exercises.load(path.stem), start=1)]
 
 
 def output_text(output):
@@ -82,6 +104,22 @@ def assert_links_resolve(page: Path) -> None:
                 assert fragment in ids or unquote(fragment) in ids, f"{page.name}: no anchor {url}"
 
 
+def assert_language_switch(page: Path, root: Path) -> None:
+    """``page`` (below ``root``, a build/<kind>/ folder) links to the same page in every other
+    language, and that page exists."""
+    key = page.relative_to(root).as_posix()
+    language = key.split("/")[0] if "/" in key else "en"
+    switch = soup(page).select_one("nav.pl-lang")
+    assert switch is not None, f"{key}: no language switch"
+    found = {a["hreflang"]: a["href"] for a in switch.find_all("a", href=True)}
+    assert sorted(found) == sorted(set(LANGUAGES) - {language}), f"{key}: switch to {sorted(found)}"
+    for other, href in found.items():
+        target, _ = local_target(page, href)
+        assert target.is_file(), f"{key}: the switch to {other} goes to a missing {href}"
+        assert target.resolve() == (root / teach.language_folder(other) / page.name).resolve(), f"{key}: {href}"
+        assert switch.find("a", hreflang=other).get_text() == teach.WORDS[other]["name"]
+
+
 def assert_loads_nothing_remote(page: Path) -> None:
     """Inline scripts load no remote code, and local style sheets import nothing remote."""
     document = soup(page)
@@ -99,17 +137,20 @@ def assert_loads_nothing_remote(page: Path) -> None:
 
 @pytest.fixture(scope="session")
 def snapshot(tmp_path_factory):
-    """The notebooks as they are when the run starts: builds and checks read the same files
-    even if someone saves a notebook meanwhile."""
-    folder = tmp_path_factory.mktemp("notebooks")
+    """The notebooks as they are when the run starts, in the repository's folders (a
+    translation in notebooks/<language>/): builds and checks read the same files even if
+    someone saves a notebook meanwhile."""
+    folder = tmp_path_factory.mktemp("repo") / "notebooks"
     for path in PATHS:
-        shutil.copy2(path, folder / path.name)
+        target = folder / path.relative_to(ROOT / "notebooks")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     return folder
 
 
 @pytest.fixture(scope="session")
 def sources(snapshot):
-    return [snapshot / path.name for path in PATHS]
+    return [snapshot / path.relative_to(ROOT / "notebooks") for path in PATHS]
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +187,7 @@ def html_dir(tmp_path_factory, npm_dir, sources):
 
 @pytest.fixture(params=PATHS, ids=IDS)
 def notebook(request, snapshot):
-    path = snapshot / request.param.name
+    path = snapshot / request.param.relative_to(ROOT / "notebooks")
     return path, nbformat.read(path, as_version=4)
 
 
@@ -173,6 +214,50 @@ def test_links_between_notebooks_become_links_between_pages():
     assert teach.rewrite_href("https://d2l.ai/x.ipynb", pages) == "https://d2l.ai/x.ipynb"
 
 
+def test_links_within_and_across_languages():
+    """A Chinese page links to Chinese pages, its [English] link to the English page, its
+    contents link to the Chinese index; the English page's [中文] to the Chinese page."""
+    pages = {"01_parameter_access": "01_parameter_access.html", "index": "index.html",
+             "zh-CN/01_parameter_access": "zh-CN/01_parameter_access.html",
+             "zh-CN/02_initialization": "zh-CN/02_initialization.html", "zh-CN/index": "zh-CN/index.html"}
+    zh = "zh-CN"
+    assert teach.rewrite_href("02_initialization.ipynb#小结", pages, zh) == "02_initialization.html#小结"
+    assert teach.rewrite_href("../01_parameter_access.ipynb", pages, zh) == "../01_parameter_access.html"
+    assert teach.rewrite_href("../../README.zh-CN.md#章节", pages, zh) == "index.html"
+    assert teach.rewrite_href("../../README.zh-CN.md#%E7%AB%A0%E8%8A%82", pages, zh) == "index.html"
+    assert teach.rewrite_href("../../README.md#chapters", pages, zh) == "../index.html"
+    assert teach.rewrite_href("../../README.zh-CN.md#快速开始", pages, zh) == \
+        f"{course.repo_url()}/blob/{course.BRANCH}/README.zh-CN.md#快速开始"
+    assert teach.rewrite_href("../../helpers/widgets.py", pages, zh) == \
+        f"{course.repo_url()}/blob/{course.BRANCH}/helpers/widgets.py"
+    assert teach.rewrite_href("GLOSSARY.md", pages, zh) == \
+        f"{course.repo_url()}/blob/{course.BRANCH}/notebooks/zh-CN/GLOSSARY.md"
+    assert teach.rewrite_href("03_tied_parameters.ipynb", pages, zh) is None        # not built: text
+    assert teach.rewrite_href("zh-CN/01_parameter_access.ipynb", pages) == "zh-CN/01_parameter_access.html"
+    assert teach.rewrite_href("zh-CN/03_tied_parameters.ipynb", pages) is None
+    english_only = {"01_parameter_access": "01_parameter_access.html"}
+    assert teach.rewrite_href("../README.zh-CN.md#章节", english_only) == \
+        f"{course.repo_url()}/blob/{course.BRANCH}/README.zh-CN.md#章节"    # no Chinese index: GitHub
+    # The navigation bars as nbtool writes them link within the language and to the other one.
+    chapter = course.chapters(zh)[0]
+    assert teach.notebook_href(zh, "en", chapter.filename) == f"../{chapter.filename}"
+    assert teach.contents_href(zh) == "../../README.zh-CN.md#章节"
+    assert teach.language_switch("zh-CN/01_parameter_access", zh, pages) == (
+        '<nav class="pl-lang"><a href="../01_parameter_access.html" hreflang="en" lang="en">English</a></nav>')
+    assert teach.language_switch("02_initialization", "en", pages) == (
+        '<nav class="pl-lang"><a href="zh-CN/02_initialization.html" hreflang="zh-CN" lang="zh-CN">中文</a></nav>')
+    assert teach.language_switch("03_tied_parameters", "en", pages) == ""
+
+
+def test_every_notebook_is_built_in_its_own_language():
+    """By default both languages; a notebook's language is its folder's, and so is its output's place."""
+    assert [teach.language_of(p) for p in PATHS] == [language for language in LANGUAGES
+                                                     for _ in course.chapters(language)]
+    assert set(IDS) == {c.slug for c in course.CHAPTERS} | {f"zh-CN/{c.slug}" for c in course.chapters("zh-CN")}
+    for path in PATHS:
+        assert teach.chapter_of(path) == course.chapter_of(path)
+
+
 def test_page_rewrite_drops_remote_images_and_leaves_scripts_alone():
     page = ('<p><a href="02_initialization.ipynb">next</a> <img src="https://x/badge.svg" alt="Colab">'
             '<img src="data:image/png;base64,AAAA"></p>'
@@ -188,29 +273,42 @@ def test_page_rewrite_drops_remote_images_and_leaves_scripts_alone():
 
 # ---------------------------------------------------------------------------- student copies
 
+def student_path(student_dir: Path, path: Path) -> Path:
+    return student_dir / (relative(path) + ".ipynb")
+
+
+def test_student_copies_keep_the_notebooks_folders(student_dir):
+    built = sorted(p.relative_to(student_dir).as_posix() for p in student_dir.rglob("*.ipynb"))
+    assert built == sorted(f"{key}.ipynb" for key in IDS)
+    assert any(key.startswith("zh-CN/") for key in IDS), "the Chinese edition is built"
+
+
 def test_student_copy_is_a_clean_valid_notebook(notebook, student_dir):
     path, _ = notebook
-    copy = nbformat.read(student_dir / path.name, as_version=4)
+    copy = nbformat.read(student_path(student_dir, path), as_version=4)
     nbformat.validate(copy)
     assert "widgets" not in copy.metadata
     for cell in copy.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
             assert "solution" not in tags(cell)
-    assert not any(cell.source.lstrip().startswith("## Solutions") for cell in copy.cells)
+    for heading in (h["solutions"] for h in course.HEADINGS.values()):   # "## Solutions", "## 参考答案"
+        assert not any(cell.source.lstrip().startswith(heading) for cell in copy.cells), heading
     assert "navigation" in tags(copy.cells[-1]), "the closing navigation bar stays"
 
 
 def test_student_copy_keeps_the_lesson_and_the_checks(notebook, student_dir):
     path, nb = notebook
-    copy = nbformat.read(student_dir / path.name, as_version=4)
+    words = teach.WORDS[teach.language_of(path)]
+    copy = nbformat.read(student_path(student_dir, path), as_version=4)
     lesson = nb.cells[:solutions_start(nb)]
     assert len(copy.cells) == len(lesson) + 2  # + the student-copy note + the navigation bar
     for original, kept in zip(lesson, copy.cells):
         if original.cell_type == "code" and "solution" in tags(original):
-            assert kept.source == teach.STUDENT_PLACEHOLDER
+            assert kept.source == words["placeholder"]
         elif original.cell_type == "code":
             assert kept.source == teach.without_solutions(original.source)
+    assert copy.cells[-2].source == words["student_note"]
     checks = {int(n) for cell in copy.cells for n, _ in CHECK.findall(cell.source)}
     assert checks == set(range(1, len(exercises.load(path.stem)) + 1)), "one check cell per question"
     loads = [c.source for c in copy.cells if "helpers.exercises.load(" in c.source]
@@ -219,10 +317,11 @@ def test_student_copy_keeps_the_lesson_and_the_checks(notebook, student_dir):
 
 def test_student_copy_contains_no_solution(notebook, student_dir):
     path, nb = notebook
-    copy = nbformat.read(student_dir / path.name, as_version=4)
+    copy = nbformat.read(student_path(student_dir, path), as_version=4)
     text = "\n".join(cell.source for cell in copy.cells)
-    for number, question in enumerate(exercises.load(path.stem), start=1):
+    for number, question, _, answer in questions(path):
         assert question.solution_code not in text, f"q{number}'s solution is in the student copy"
+        assert answer not in text, f"q{number}'s model answer is in the student copy"
     for cell in nb.cells[solutions_start(nb):]:
         if cell.cell_type == "code":
             assert cell.source not in text
@@ -231,7 +330,7 @@ def test_student_copy_contains_no_solution(notebook, student_dir):
 def test_student_checks_start_from_the_placeholder(notebook, student_dir):
     """Each check judges `name = ...`, so an unanswered exercise says "Not attempted yet"."""
     path, _ = notebook
-    copy = nbformat.read(student_dir / path.name, as_version=4)
+    copy = nbformat.read(student_path(student_dir, path), as_version=4)
     for cell in copy.cells:
         for _, name in CHECK.findall(cell.source):
             if name:
@@ -239,8 +338,12 @@ def test_student_checks_start_from_the_placeholder(notebook, student_dir):
 
 
 def test_student_copy_links_work_where_it_is_handed_out(notebook, student_dir):
+    """Links between copies stay (within a language and to the other one); any other
+    repository file is on GitHub."""
     path, _ = notebook
-    copy = nbformat.read(student_dir / path.name, as_version=4)
+    target_copy = student_path(student_dir, path)
+    copy = nbformat.read(target_copy, as_version=4)
+    source = ROOT / "notebooks" / (relative(path) + ".ipynb")
     for cell in copy.cells:
         if cell.cell_type != "markdown":
             continue
@@ -249,86 +352,135 @@ def test_student_copy_links_work_where_it_is_handed_out(notebook, student_dir):
                 continue
             target = link.split("#")[0]
             assert target.endswith(".ipynb"), f"{link} would point outside build/student/"
-            if (ROOT / "notebooks" / target).exists():
-                assert (student_dir / target).exists(), link
+            if (source.parent / target).exists():
+                assert (target_copy.parent / target).resolve().is_file(), link
 
 
 def test_student_command_writes_only_under_out(tmp_path):
-    written = teach.main(["student", "--out", str(tmp_path), str(CHAPTER_ONE)])
+    written = teach.main(["student", "--out", str(tmp_path), str(CHAPTER_ONE), str(CHAPTER_ONES[1])])
     tmp_path = tmp_path.resolve()
-    assert written == [tmp_path / "student" / CHAPTER_ONE.name]
-    assert sorted(tmp_path.rglob("*")) == [tmp_path / "student", written[0]]
+    assert written == [tmp_path / "student" / CHAPTER_ONE.name, tmp_path / "student" / "zh-CN" / CHAPTER_ONE.name]
+    assert sorted(tmp_path.rglob("*")) == sorted([tmp_path / "student", tmp_path / "student" / "zh-CN", *written])
 
 
 @pytest.mark.slow
-def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tmp_path):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tmp_path, language):
+    """Run unchanged, each check says "not attempted yet" in the notebook's language (the
+    helpers' own words for it), and solution() says the solutions are with the teacher."""
     from nbclient import NotebookClient
 
-    copy = nbformat.read(student_dir / CHAPTER_ONE.name, as_version=4)
+    source = CHAPTER_ONES[LANGUAGES.index(language)]
+    copy = nbformat.read(student_path(student_dir, source), as_version=4)
     asked = [nbformat.v4.new_code_cell("ex.q1.solution()"), nbformat.v4.new_code_cell("ex.q1.hint()")]
     copy.cells[-1:-1] = asked       # a student asking for the answer, then for a hint
     NotebookClient(copy, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises on any error
-    kinds = {n: q.kind for n, q in enumerate(exercises.load(CHAPTER_ONE.stem), start=1)}
+    with teach.helpers_language(language):
+        loaded = list(exercises.load(CHAPTER_ONE.stem))
+        expected = {n: q.evaluate().message for n, q in enumerate(loaded, start=1)}
+        with_teacher = tr("The worked solutions of this copy are with your teacher.")
+        hint = tr("Hint: {hint}", hint=loaded[0].text("hint"))
     seen = set()
     for cell in copy.cells:
         for number, _ in CHECK.findall(cell.source):
             text = "".join(output_text(o) for o in cell.outputs)
-            expected = "Thought question" if kinds[int(number)] == "thought" else "Not attempted yet"
-            assert text.startswith(expected), f"ex.q{number}.check printed {text!r}"
+            assert text.startswith(expected[int(number)]), f"ex.q{number}.check printed {text!r}"
             seen.add(int(number))
-    assert seen == set(kinds)
-    solution, hint = ("".join(output_text(o) for o in cell.outputs) for cell in asked)
-    question = next(iter(exercises.load(CHAPTER_ONE.stem)))
-    assert solution.strip() == exercises.WITH_TEACHER and question.solution_code not in solution
-    assert hint.startswith("Hint: ") and len(hint) > len("Hint: ") + 10
+    assert seen == set(expected)
+    if language != "en":
+        assert all(CJK.search(message) for message in expected.values()), "the checks speak Chinese"
+    solution, shown_hint = ("".join(output_text(o) for o in cell.outputs) for cell in asked)
+    assert solution.strip() == with_teacher and loaded[0].solution_code not in solution
+    assert shown_hint.startswith(hint) and len(hint) > 10
 
 
 # ---------------------------------------------------------------------------- slides
 
+def by_language(language: str) -> list[Path]:
+    return [path for path in PATHS if teach.language_of(path) == language]
+
+
+def page_of(folder: Path, path: Path, suffix: str) -> Path:
+    return folder / (relative(path) + suffix)
+
+
 @pytest.mark.slow
-def test_every_notebook_has_a_slideshow_and_the_index_lists_them(slides_dir):
-    index = soup(slides_dir / "index.html")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_notebook_has_a_slideshow_and_the_index_lists_them(slides_dir, language):
+    index_page = slides_dir / teach.language_folder(language) / "index.html"
+    index = soup(index_page)
+    assert index.html["lang"] == language
+    assert index.h1.get_text() == teach.WORDS[language]["slides"][0]
     links = {a["href"] for a in index.find_all("a", href=True)}
-    for path in PATHS:
-        assert (slides_dir / f"{path.stem}.slides.html").is_file()
+    for path in by_language(language):
+        assert page_of(slides_dir, path, ".slides.html").is_file()
         assert f"{path.stem}.slides.html" in links
-    assert_links_resolve(slides_dir / "index.html")
+    assert_links_resolve(index_page)
+    assert_language_switch(index_page, slides_dir)
 
 
 @pytest.mark.slow
-def test_slideshow_references_only_local_files(slides_dir):
-    page = slides_dir / f"{CHAPTER_ONE.stem}.slides.html"
+@pytest.mark.parametrize("source", CHAPTER_ONES, ids=LANGUAGES)
+def test_slideshow_references_only_local_files(slides_dir, source):
+    page = page_of(slides_dir, source, ".slides.html")
+    prefix = teach.asset_prefix(teach.language_of(source))
     document = soup(page)
     assets = [tag.get("src") for tag in document.find_all(src=True)]
     assets += [tag["href"] for tag in document.find_all("link", href=True)]
-    assert "reveal.js/dist/reveal.css" in assets and teach.REQUIRE_URL in assets
+    assert prefix + "reveal.js/dist/reveal.css" in assets and prefix + teach.REQUIRE_URL in assets
     for url in assets:
         assert not REMOTE.match(url), url
     assert_links_resolve(page)
     assert_loads_nothing_remote(page)
     footer = "\n".join(s.get_text() for s in document.find_all("script", src=False))
     for module in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js", teach.WIDGETS_URL):
-        assert module in footer and (slides_dir / module).is_file(), module
+        assert prefix + module in footer and (slides_dir / module).is_file(), module
+    assert_language_switch(page, slides_dir)
 
 
 @pytest.mark.slow
-def test_slides_end_with_the_exercises_then_the_next_chapter(slides_dir):
-    for number, path in enumerate(PATHS):
-        document = soup(slides_dir / f"{path.stem}.slides.html")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_slides_end_with_the_exercises_then_the_next_chapter(slides_dir, language):
+    words, headings = teach.WORDS[language], course.HEADINGS[language]
+    paths = by_language(language)
+    for number, path in enumerate(paths):
+        page = page_of(slides_dir, path, ".slides.html")
+        document = soup(page)
         slides = document.select("div.slides > section")
         titles = [s.find("h2").get_text(strip=True).rstrip("¶") for s in slides[-2:]]
-        assert titles[0] == "Exercises", path.name
-        assert document.find(id="Solutions") is None, path.name
+        assert titles[0] == headings["exercises"].removeprefix("## "), path.name
+        assert not any(h.get_text(strip=True).rstrip("¶") == heading.removeprefix("## ")
+                       for h in document.find_all("h2") for heading in teach.SOLUTIONS_HEADINGS), path.name
         text = document.get_text()
-        for question in exercises.load(path.stem):
+        for _, question, _, answer in questions(path):
             if question.kind != "thought":
                 assert question.solution_code not in text, path.name
+            else:
+                assert answer not in text, path.name
         links = [a["href"] for a in slides[-1].find_all("a", href=True)]
-        if number + 1 < len(PATHS):
-            assert titles[1].startswith("Next: "), path.name
-            assert f"{PATHS[number + 1].stem}.slides.html" in links, path.name
+        if number + 1 < len(paths):
+            assert titles[1].startswith(words["next_prefix"]), path.name
+            assert f"{paths[number + 1].stem}.slides.html" in links, path.name
+        else:
+            assert titles[1].startswith(words["end_title"]), path.name
         assert "index.html" in links, path.name
+        for other in LANGUAGES:     # and the same slideshow in the other language
+            if other != language:
+                assert teach.notebook_href(language, other, f"{path.stem}.slides.html") in links, path.name
+        assert_links_resolve(page)
+
+
+@pytest.mark.slow
+def test_chinese_slides_have_chinese_notes_on_every_section(slides_dir, sources):
+    for path in (p for p in sources if teach.language_of(p) != "en"):
+        document = soup(page_of(slides_dir, path, ".slides.html"))
+        notes = [aside.get_text(" ", strip=True) for aside in document.select("aside.notes")]
+        sections = teach._sections(nbformat.read(path, as_version=4).cells)
+        assert len(notes) == len(sections), f"{path.name}: {len(notes)} notes for {len(sections)} sections"
+        assert all(CJK.search(note) for note in notes), f"{path.name}: speaker notes not in Chinese"
+        english = soup(page_of(slides_dir, teach.english_notebook(path), ".slides.html"))
+        assert notes != [a.get_text(" ", strip=True) for a in english.select("aside.notes")]
 
 
 def test_slides_leave_out_the_setup_sentence_and_add_notes_and_a_closing_slide(notebook):
@@ -336,26 +488,50 @@ def test_slides_leave_out_the_setup_sentence_and_add_notes_and_a_closing_slide(n
     warnings = []
     cells = teach.slide_cells(nb, path, warnings)
     shown = [c for c in cells if teach._slide_type(c) not in ("skip", "notes")]
-    assert not any("first code cell" in c.source for c in shown), "the setup sentence is on a slide"
     assert not any("setup" in tags(c) or "navigation" in tags(c) for c in shown)
-    notes = teach.read_notes(teach.notes_path(path))
+    english = [c.id for c in nbformat.read(teach.english_notebook(path), as_version=4).cells
+               if "first code cell" in c.source]
+    assert not any(c.id in english for c in shown), "the setup sentence is on a slide"
+    notes = teach.section_notes(cells, path)
+    assert notes, "speaker notes"
     for index, cell in enumerate(cells):
-        title = teach._section_title(cell) if cell.source.startswith("## ") else None
-        if title in notes and teach._slide_type(cell) != "skip":
-            assert teach._slide_type(cells[index + 1]) == "notes", title
-            assert cells[index + 1].source == notes[title]
+        if cell.id in notes and teach._slide_type(cell) != "skip":
+            assert teach._slide_type(cells[index + 1]) == "notes", cell.source[:40]
+            assert cells[index + 1].source == notes[cell.id]
     assert warnings == [], warnings
-    assert cells[-1].source.startswith(("## Next: ", "## The end")) and cells[-1].id == "next-chapter"
+    words = teach.WORDS[teach.language_of(path)]
+    assert cells[-1].source.startswith(("## " + words["next_prefix"], "## " + words["end_title"]))
+    assert cells[-1].id == "next-chapter"
 
 
 def test_speaker_notes_cover_every_section(notebook):
-    """One notes file per chapter; its headings are exactly the chapter's sections."""
+    """One notes file per chapter and language; its headings are exactly the chapter's
+    sections (a translation's: the English file's sections in the same order, each on the
+    translated notebook's section of the same cell)."""
     path, nb = notebook
-    notes = teach.read_notes(teach.notes_path(path))
+    notes_file = teach.notes_path(path)
+    assert notes_file.is_file(), f"no {notes_file.relative_to(ROOT)}"
+    notes = teach.read_notes(notes_file)
     sections = [teach._section_title(c) for c in nb.cells if c.cell_type == "markdown"
                 and c.source.startswith("## ") and teach._slide_type(c) != "skip"]
-    assert sorted(notes) == sorted(sections), f"{teach.notes_path(path).name} and the notebook's ## sections differ"
-    assert all(len(text.split()) >= 15 for text in notes.values()), "each section's notes say something"
+    if teach.language_of(path) == "en":
+        assert sorted(notes) == sorted(sections), f"{notes_file.name} and the notebook's ## sections differ"
+        assert all(len(text.split()) >= 15 for text in notes.values()), "each section's notes say something"
+    else:
+        english = teach.read_notes(teach.notes_path(teach.english_notebook(path)))
+        assert len(notes) == len(english), f"{notes_file.name} has other sections than the English notes"
+        assert all(len(CJK.findall(text)) >= 20 for text in notes.values()), "each section's notes say something, in Chinese"
+        sections_by_id = teach._sections(nb.cells)
+        assert sorted(teach.section_notes(nb.cells, path)) == sorted(sections_by_id.values()), \
+            f"{notes_file.name}: a section without notes"
+
+
+def test_chinese_text_is_measured_twice_as_wide():
+    assert teach.text_width("参数") == 4 and teach.text_width("ab") == 2
+    latin, chinese = "x" * 90, "参" * 90
+    assert teach.markdown_height(chinese) > teach.markdown_height(latin)
+    assert teach.continued_cell("参数", 1, "zh-CN").source == \
+        '<p class="pl-continued-title">' + teach.WORDS["zh-CN"]["continued"].format(title="参数") + "</p>"
 
 
 def test_long_cells_are_split_into_parts_that_fit():
@@ -383,35 +559,69 @@ def test_long_cells_are_split_into_parts_that_fit():
 # ---------------------------------------------------------------------------- static site
 
 @pytest.mark.slow
-def test_every_chapter_has_a_page_and_the_index_lists_all(html_dir):
-    index = soup(html_dir / "index.html")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_chapter_has_a_page_and_the_index_lists_all(html_dir, language):
+    index_page = html_dir / teach.language_folder(language) / "index.html"
+    index = soup(index_page)
+    assert index.html["lang"] == language
+    assert [th.get_text() for th in index.select("thead th")] == list(teach.WORDS[language]["columns"])
     rows = index.select("tbody tr")
-    assert len(rows) == len(course.CHAPTERS)
-    for row, chapter in zip(rows, course.CHAPTERS):
+    chapters = course.chapters(language)
+    assert len(rows) == len(chapters) == len(course.CHAPTERS)
+    for row, chapter in zip(rows, chapters):
         assert row.find_all("td")[0].get_text() == str(chapter.number)
         assert chapter.title in row.get_text() and chapter.teaches in row.get_text()
     links = {a["href"] for a in index.find_all("a", href=True)}
-    for path in PATHS:
-        assert (html_dir / f"{path.stem}.html").is_file()
+    for path in by_language(language):
+        assert page_of(html_dir, path, ".html").is_file()
         assert f"{path.stem}.html" in links
+    assert_language_switch(index_page, html_dir)
 
 
 @pytest.mark.slow
 def test_every_link_of_every_page_resolves_offline(html_dir):
-    pages = sorted(html_dir.glob("*.html"))
-    assert len(pages) == len(PATHS) + 1
+    pages = sorted(html_dir.glob("*.html")) + sorted(html_dir.glob("zh-CN/*.html"))
+    assert len(pages) == len(PATHS) + len(LANGUAGES)
     for page in pages:
         assert_links_resolve(page)
         assert_loads_nothing_remote(page)
-    first = soup(html_dir / f"{PATHS[0].stem}.html")
-    assert "index.html" in {a["href"] for a in first.find_all("a", href=True)}, "Contents link"
+        assert_language_switch(page, html_dir)
+    for language in LANGUAGES:
+        folder = html_dir / teach.language_folder(language)
+        first = soup(folder / f"{PATHS[0].stem}.html")
+        assert first.html["lang"] == language
+        hrefs = {a["href"] for a in first.find_all("a", href=True)}
+        assert "index.html" in hrefs, "Contents link"
+        assert all(not href.endswith((".ipynb", ".md")) or REMOTE.match(href) for href in hrefs), \
+            f"{language}: a link to a notebook or README file left on the page"
+
+
+@pytest.mark.slow
+def test_navigation_links_go_to_the_other_languages_pages(html_dir, sources):
+    """The notebooks' [English]/[中文] links, where a navigation bar has them, go to the other
+    language's page of the same chapter; the Chinese contents link to the Chinese index."""
+    for path in sources:
+        language = teach.language_of(path)
+        nb = nbformat.read(path, as_version=4)
+        bars = "\n".join(c.source for c in nb.cells if "navigation" in tags(c))
+        page = page_of(html_dir, path, ".html")
+        hrefs = {a.get_text(strip=True): a["href"] for a in soup(page).find_all("a", href=True)}
+        for other in LANGUAGES:
+            name = teach.WORDS[other]["name"]
+            if other != language and f"[{name}](" in bars:
+                target, _ = local_target(page, hrefs[name])
+                assert target.resolve() == (html_dir / teach.language_folder(other) / page.name).resolve()
+        if language != "en" and teach.contents_href(language) in bars:
+            assert local_target(page, hrefs[teach.WORDS[language]["contents"]])[0].resolve() == \
+                (page.parent / "index.html").resolve()
 
 
 @pytest.mark.slow
 def test_pages_keep_outputs_figures_and_widget_state(html_dir, sources):
     for path in sources:
         nb = nbformat.read(path, as_version=4)
-        page = (html_dir / f"{path.stem}.html").read_text(encoding="utf-8")
+        prefix = teach.asset_prefix(teach.language_of(path))
+        page = page_of(html_dir, path, ".html").read_text(encoding="utf-8")
         document = BeautifulSoup(page, "html.parser")
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
         pngs = sum("image/png" in o.get("data", {}) for o in outputs)
@@ -421,7 +631,7 @@ def test_pages_keep_outputs_figures_and_widget_state(html_dir, sources):
             state = document.find("script", type=WIDGET_STATE)
             assert state is not None, f"{path.name}: no widget state"
             assert all(model_id in state.get_text() for model_id in views), path.name
-            assert f"var widgetRendererSrc = '{teach.WIDGETS_URL}'" in page
+            assert f"var widgetRendererSrc = '{prefix}{teach.WIDGETS_URL}'" in page
             assert (html_dir / teach.WIDGETS_URL).is_file()
 
 
@@ -434,23 +644,37 @@ def answers_dir(tmp_path_factory, npm_dir, sources):
 
 @pytest.mark.slow
 def test_answer_key_has_every_question_with_its_solution(answers_dir, sources):
-    index = soup(answers_dir / "index.html")
-    links = {a["href"] for a in index.find_all("a", href=True)}
+    """Each language's key: the questions' headings, prompts and model answers as the helpers
+    give them in that language, and each solution's code with the output it printed."""
     for path in sources:
-        page = answers_dir / f"{path.stem}.html"
-        assert page.name in links
+        language = teach.language_of(path)
+        index = soup(answers_dir / teach.language_folder(language) / "index.html")
+        assert index.h1.get_text() == teach.WORDS[language]["answers"][0]
+        page = page_of(answers_dir, path, ".html")
+        assert page.name in {a["href"] for a in index.find_all("a", href=True)}
         assert_links_resolve(page)
-        text = soup(page).get_text()
-        for number, question in enumerate(exercises.load(path.stem), start=1):
-            assert f"Question {number} ({question.kind})" in text, f"{path.stem} q{number}"
-            for line in question.solution_code.splitlines():
-                assert line.strip() in text, f"{path.stem} q{number}: {line!r} missing"
+        assert_language_switch(page, answers_dir)
+        document = soup(page)
+        assert document.html["lang"] == language
+        text = document.get_text()
+        headings = [h.get_text(strip=True).rstrip("¶") for h in document.find_all("h2")]
+        for number, question, heading, answer in questions(path):
+            assert heading in headings, f"{relative(path)} q{number}: no heading {heading!r}"
+            if language != "en":
+                assert CJK.search(heading), f"{relative(path)} q{number}: heading {heading!r} not in Chinese"
+            for line in (answer if question.kind == "thought" else question.solution_code).splitlines():
+                assert _plain_text(line) in _plain_text(text), f"{relative(path)} q{number}: {line!r} missing"
         full = nbformat.read(path, as_version=4)
         ran = [o for c in full.cells[solutions_start(full):] if c.cell_type == "code"
                and ".solution()" not in c.source for o in c.outputs]   # thought: the answer is text
         for output in ran:
             first = output_text(output).strip().splitlines()[:1]
-            assert not first or first[0].strip()[:40] in text, f"{path.stem}: an output of a solution is missing"
+            assert not first or first[0].strip()[:40] in text, f"{relative(path)}: an output of a solution is missing"
+
+
+def _plain_text(markdown: str) -> str:
+    """Text as a page shows it: no markdown marks, no math delimiters, spaces joined."""
+    return re.sub(r"\s+", " ", re.sub(r"[`*$\\\\]", "", markdown)).strip()
 
 
 def test_collapse_solutions_folds_the_solutions_heading(notebook):
@@ -458,21 +682,26 @@ def test_collapse_solutions_folds_the_solutions_heading(notebook):
     assert teach.collapse_solutions(nb)
     folded = [i for i, c in enumerate(nb.cells) if c.metadata.get(teach.SOLUTIONS_COLLAPSED)]
     assert folded == [solutions_start(nb)]
+    heading = nb.cells[folded[0]].source
+    assert heading.startswith(teach.SOLUTIONS_HEADINGS)
     nbformat.validate(nb)
 
 
 @pytest.mark.slow
 def test_pages_have_a_table_of_contents_and_mark_widgets_as_snapshots(html_dir, sources):
     for path in sources:
+        words = teach.WORDS[teach.language_of(path)]
         nb = nbformat.read(path, as_version=4)
-        document = soup(html_dir / f"{path.stem}.html")
+        document = soup(page_of(html_dir, path, ".html"))
         toc = document.select_one("nav.pl-toc")
         sections = [teach._plain(c.source.splitlines()[0][3:].strip()) for c in nb.cells
                     if c.cell_type == "markdown" and c.source.startswith("## ")]
         assert toc is not None and [a.get_text() for a in toc.find_all("a")] == sections, path.name
+        assert toc.strong.get_text() == words["contents"]
         views = document.find_all("script", type=WIDGET_VIEW)
         for view in views:
-            assert view.find_previous_sibling("p", class_="pl-snapshot") is not None, path.name
+            note = view.find_previous_sibling("p", class_="pl-snapshot")
+            assert note is not None and note.get_text() == words["snapshot"], path.name
 
 
 # ---------------------------------------------------------------------------- in a browser
@@ -484,9 +713,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="module")
 def chapter_one_site(tmp_path_factory, npm_dir):
+    """Chapter one's page and slideshow in every language (a translation's load the assets
+    from the folder above theirs)."""
     out = tmp_path_factory.mktemp("site")
-    teach.build_html([CHAPTER_ONE], out / "html", npm_dir)
-    teach.build_slides([CHAPTER_ONE], out / "slides", npm_dir)
+    teach.build_html(CHAPTER_ONES, out / "html", npm_dir)
+    teach.build_slides(CHAPTER_ONES, out / "slides", npm_dir)
     return out
 
 
@@ -518,8 +749,9 @@ def open_offline(url: str, script: str) -> tuple[dict, list[str], list[str]]:
 
 
 @pytest.mark.browser
-def test_static_page_shows_figures_and_widget_offline(chapter_one_site):
-    page = chapter_one_site / "html" / f"{CHAPTER_ONE.stem}.html"
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_static_page_shows_figures_and_widget_offline(chapter_one_site, language):
+    page = chapter_one_site / "html" / teach.language_folder(language) / f"{CHAPTER_ONE.stem}.html"
     found, remote, failed = open_offline(page.as_uri(), """() => {
         const widget = [...document.querySelectorAll('.jupyter-widgets img')];
         const drawn = widget.filter(img => img.complete && img.naturalWidth > 0);
@@ -539,8 +771,9 @@ def test_static_page_shows_figures_and_widget_offline(chapter_one_site):
 
 
 @pytest.mark.browser
-def test_slideshow_starts_offline(chapter_one_site):
-    page = chapter_one_site / "slides" / f"{CHAPTER_ONE.stem}.slides.html"
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_slideshow_starts_offline(chapter_one_site, language):
+    page = chapter_one_site / "slides" / teach.language_folder(language) / f"{CHAPTER_ONE.stem}.slides.html"
     found, remote, failed = open_offline(page.as_uri(), """() => {
         if (!document.querySelector('.reveal.ready')) return null;
         return {slides: document.querySelectorAll('.slides > section').length,
@@ -582,7 +815,11 @@ JS_MEASURE_SLIDES = """async () => {
 
 
 @pytest.mark.browser
-def test_every_slide_fits_the_slide(slides_dir):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_slide_fits_the_slide(slides_dir, language):
+    """Every slide of every chapter, in each language (Chinese text is wider per character and
+    wraps sooner: the builder measures it so)."""
+    words = teach.WORDS[language]
     playwright = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed (make test-browser installs it)")
@@ -590,23 +827,26 @@ def test_every_slide_fits_the_slide(slides_dir):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": teach.SLIDE_WIDTH, "height": teach.SLIDE_HEIGHT})
-        for path in PATHS:
-            page.goto((slides_dir / f"{path.stem}.slides.html").as_uri())
+        for path in by_language(language):
+            page.goto(page_of(slides_dir, path, ".slides.html").as_uri())
             page.wait_for_function("() => window.Reveal && Reveal.isReady() && window.MathJax && MathJax.isReady",
                                    timeout=60_000)
             slides = page.evaluate(JS_MEASURE_SLIDES)
             counted[path.stem] = len(slides)
+            assert sum(slide["notes"] for slide in slides) >= len(teach.read_notes(teach.notes_path(path))), \
+                f"{relative(path)}: a section's speaker notes are missing"
             for slide in slides:
-                where = f"{path.stem} slide {slide['number']} (#/{slide['h']}/{slide['v']}, {slide['title']!r})"
+                where = f"{relative(path)} slide {slide['number']} (#/{slide['h']}/{slide['v']}, {slide['title']!r})"
                 if slide["height"] > teach.SLIDE_HEIGHT:
                     overflowing.append(f"{where}: {slide['height']} px tall")
                 if slide["width"] > slide["clientWidth"] + 1:
                     overflowing.append(f"{where}: {slide['width']} px wide")
                 sideways += slide["sideways"]
             last = slides[-1]
-            assert last["title"].startswith(("Next:", "The end")), f"{path.stem} ends with {last['title']!r}"
+            assert last["title"].startswith((words["next_prefix"].strip(), words["end_title"])), \
+                f"{relative(path)} ends with {last['title']!r}"
             assert last["links"], f"{path.stem}: the last slide links nowhere"
         browser.close()
-    print(f"\nslides per chapter: {counted}; {sum(counted.values())} slides, "
+    print(f"\n{language} slides per chapter: {counted}; {sum(counted.values())} slides, "
           f"{sideways} code or output blocks scroll sideways inside the slide")
     assert not overflowing, "slides that do not fit 960x700:\n" + "\n".join(overflowing)
