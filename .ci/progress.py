@@ -4,7 +4,11 @@
 
 SUBMISSIONS holds one folder per student (``alice/01_parameter_access.ipynb``, the layout of
 nbgrader's ``submitted/<student>/<assignment>/``: any depth below the student's folder), or
-notebooks directly (``alice.ipynb``: the file name is the student). Each notebook runs headless
+notebooks directly (``alice.ipynb``: the file name is the student); a first folder named after a
+translation (``zh-CN/alice/...``, ``zh-CN/alice.ipynb``) only sorts by language. A student's copy
+of a Chinese notebook (build/student/zh-CN/) counts like the English one: it has the same file
+name and loads the same chapter's exercises, whose checks record the same statuses (only the
+words the student reads are Chinese). Each notebook runs headless
 in a fresh kernel, in a temporary folder, within --time-limit seconds in all. Every
 ``ex.qN.check()`` appends its verdict to the file named by PARAMETER_LAB_RESULTS (see
 helpers.exercises); the last verdict of each question counts. A notebook that is not valid
@@ -34,6 +38,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / ".ci"))
+
+import course  # noqa: E402
 
 from helpers import exercises  # noqa: E402  (after the path is set, when run from a clean clone)
 
@@ -56,7 +63,8 @@ class Submission:
 
 
 def chapter_of(nb, path: Path) -> str | None:
-    """The chapter whose exercises a notebook loads (else its file name, if that is a chapter)."""
+    """The chapter whose exercises a notebook loads (else its file name, if that is a chapter):
+    the same for a chapter's notebook in any language, since their code is the same."""
     for cell in nb.cells:
         found = LOAD_CALL.search(cell.source) if cell.cell_type == "code" else None
         if found:
@@ -121,14 +129,19 @@ def run_notebook(path: Path, time_limit: float) -> tuple[str | None, dict[tuple[
     return chapter, statuses, f"{path.name}: {note}" if note else None
 
 
+TRANSLATIONS = set(course.LANGUAGES) - {"en"}
+
+
 def find_submissions(folder: Path) -> dict[str, list[Path]]:
-    """Student -> their notebooks: a folder per student, or a notebook per student."""
+    """Student -> their notebooks: a folder per student, or a notebook per student, either
+    possibly inside a folder named after a translation (``zh-CN/``)."""
     students: dict[str, list[Path]] = {}
     for path in sorted(folder.rglob("*.ipynb")):
         relative = path.relative_to(folder)
         if ".ipynb_checkpoints" in relative.parts:
             continue
-        student = relative.parts[0] if len(relative.parts) > 1 else path.stem
+        parts = relative.parts[1:] if len(relative.parts) > 1 and relative.parts[0] in TRANSLATIONS else relative.parts
+        student = parts[0] if len(parts) > 1 else path.stem
         students.setdefault(student, []).append(path)
     return students
 
