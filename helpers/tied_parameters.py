@@ -9,6 +9,8 @@ import copy
 import torch
 from torch import nn
 
+from helpers.session import tr, tr_figure
+
 
 LAYERS = (0, 2, 4, 6)  # positions of the nn.Linear layers; 2 and 4 are the pair that can be tied
 
@@ -53,10 +55,12 @@ def draw(fig, tied, layer):
         ax.images[0].set(data=values.numpy(), clim=(-limit, limit), alpha=1.0 if added else 0.25,
                          extent=(-0.5, cols - 0.5, rows - 0.5, -0.5))
         title = (f"net[{layer}].weight.grad" if position == "total" else
-                 f"use at net[{position}]" if added else f"net[{position}]: its own layer, not added")
+                 tr_figure("use at net[{position}]" if added else "net[{position}]: its own layer, not added",
+                           position=position))
         ax.set_title(title, fontsize=9, color="black" if added else "0.5", y=1.03)  # fixed y: no layout search
     fig.texts[0].set_visible(len(uses) > 1)
-    return (f"{'tied' if tied else 'untied'}: net[2] is net[4] -> {net[2] is net[4]}; "
-            f"{sum(p.numel() for p in net.parameters())} parameters; "
-            f"net[{layer}].weight.grad = " + " + ".join(f"use at net[{p}]" for p in uses)
-            + f"; weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}")
+    return tr("{state}: net[2] is net[4] -> {same}; {count} parameters; net[{layer}].weight.grad = {terms}; "
+              "weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}",
+              state=tr("tied" if tied else "untied"), same=net[2] is net[4], layer=layer, rows=rows, cols=cols,
+              count=sum(p.numel() for p in net.parameters()), limit=limit,
+              terms=" + ".join(tr("use at net[{position}]", position=p) for p in uses))

@@ -5,12 +5,27 @@ import ast
 import string
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers import session
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "helpers").rglob("*.py") if "locales" not in p.parts)
+# A notebook's own Panel (chapter 3 builds one in a cell): its title and descriptions are translated too.
+NOTEBOOK_CELLS = [(path, cell) for path in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                  for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+def trees():
+    """(where, syntax tree) of every helper module and every English code cell that parses."""
+    for path in SOURCES:
+        yield path.relative_to(ROOT), ast.parse(path.read_text())
+    for path, cell in NOTEBOOK_CELLS:
+        try:
+            yield f"{path.relative_to(ROOT)} cell {cell.id}", ast.parse(cell.source)
+        except SyntaxError:
+            continue
 TRANSLATIONS = [language for language in session.LANGUAGES if language != "en"]
 
 
@@ -26,8 +41,8 @@ def templates():
     """Every literal template passed to tr() or tr_figure(), and what Panel translates itself: its
     title and each control's description; with where it is."""
     found = {}
-    for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text())):
+    for where, tree in trees():
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
@@ -35,12 +50,12 @@ def templates():
             texts += [text for keyword in node.keywords if keyword.arg == "description"
                       for text in _strings(keyword.value) if text]
             for text in texts:
-                found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
+                found.setdefault(text, f"{where}:{node.lineno}")
     return found
 
 
 def literals():
-    return {node.value for path in SOURCES for node in ast.walk(ast.parse(path.read_text()))
+    return {node.value for _, tree in trees() for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
 
 
@@ -66,4 +81,4 @@ def test_every_template_is_translated_with_the_same_placeholders(language):
 @pytest.mark.parametrize("language", TRANSLATIONS)
 def test_no_catalog_entry_is_stale(language):
     stale = sorted(set(session.catalog(language)) - literals())
-    assert stale == [], f"in the {language} catalog but nowhere in helpers/: {stale}"
+    assert stale == [], f"in the {language} catalog but nowhere in helpers/ or the notebooks' code: {stale}"

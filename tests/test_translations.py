@@ -109,3 +109,23 @@ def test_each_glossary_term_is_translated_the_same_way_everywhere(row):
     assert missing == [], f"'{english}' is not translated as {chinese} in: {', '.join(missing)}"
     assert avoided == [], f"{avoid} is used instead of {chinese} in: {', '.join(avoided)}"
     assert chapters and str(min(chapters)) == first, f"{chinese} first appears in chapter {min(chapters, default=None)}"
+
+
+def _texts(cell):
+    texts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            texts.append(output.text)
+        else:
+            texts += [str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return texts
+
+
+@pytest.mark.parametrize("chapter", course.CHAPTERS, ids=lambda c: c.slug)
+def test_outputs_are_the_english_ones_except_where_they_are_language(chapter):
+    """The same code prints the same numbers: an output may differ only by being in Chinese."""
+    english, translation = load(ROOT / chapter.path), load(FOLDER / chapter.filename)
+    differ = [f"cell {index} ({en.id})" for index, (en, zh) in enumerate(zip(english.cells, translation.cells))
+              if en.cell_type == "code" and "setup" not in en.metadata.get("tags", [])
+              and _texts(en) != _texts(zh) and not nbtool.CJK.search("".join(_texts(zh)))]
+    assert differ == [], f"outputs differ from the English, and not by language: {', '.join(differ)}"

@@ -200,4 +200,32 @@ MESSAGES = {
     'none': '无',
     'cannot draw {name}: it {reason}': '无法绘制 {name}：它{reason}',
     'columns must be an int between 1 and 8, got {columns!r}': 'columns 必须是 1 到 8 之间的整数，得到的是 {columns!r}',
+
+    # chapter tied_parameters: helpers/exercises/tied_parameters.py and helpers/tied_parameters.py
+    'expected a function tie_layers(net, i, j) written with def': '应当是一个用 def 定义的函数 tie_layers(net, i, j)',
+    'after {call}, net is unchanged and no net was returned: tie the layers of the net it is given, or return the new net':
+        '调用 {call} 之后，net 没有变化，也没有返回网络：请绑定传入的网络中的层，或者返回新的网络',
+    'after {call}, net[{j}] is no longer a layer with a weight': '调用 {call} 之后，net[{j}] 不再是一个带权重的层',
+    'after {call}, net[{j}].weight has the values of net[{i}].weight but is a different Parameter, so the two would still get separate gradients: equal values are not a tie':
+        '调用 {call} 之后，net[{j}].weight 的值与 net[{i}].weight 相同，但它是另一个 Parameter，所以两者仍会各自得到梯度：数值相等不等于绑定',
+    'after {call}, net[{j}].weight is not net[{i}].weight': '调用 {call} 之后，net[{j}].weight 不是 net[{i}].weight',
+    'after {call}, the weights are shared but net[{j}].bias is not net[{i}].bias':
+        '调用 {call} 之后，权重是共享的，但 net[{j}].bias 不是 net[{i}].bias',
+    "after {call}, both layers hold net[{j}]'s old weight: net[{j}] should take net[{i}]'s parameters, not the other way round":
+        '调用 {call} 之后，两个层持有的都是 net[{j}] 原来的权重：应当让 net[{j}] 使用 net[{i}] 的参数，而不是反过来',
+    'after {call}, the values of net[{i}] changed: net[{i}] should keep its parameters':
+        '调用 {call} 之后，net[{i}] 的值变了：net[{i}] 应当保持它的参数',
+    'after {call}, the net has {total} parameter entries, expected {n_params}':
+        '调用 {call} 之后，网络有 {total} 个参数元素，应当是 {n_params} 个',
+    'after {call}, net[{i}].weight.grad is not the sum of the gradients of its two uses':
+        '调用 {call} 之后，net[{i}].weight.grad 不是它两次使用的梯度之和',
+    'Tied or untied: the weight gradient of one layer': '绑定与否：一个层的权重梯度',
+    'tie net[2] and net[4]': '绑定 net[2] 和 net[4]',
+    'layer': '层',
+    'use at net[{position}]': 'net[{position}] 处的使用',
+    'net[{position}]: its own layer, not added': 'net[{position}]：独立的层，不相加',
+    'tied': '绑定',
+    'untied': '未绑定',
+    '{state}: net[2] is net[4] -> {same}; {count} parameters; net[{layer}].weight.grad = {terms}; weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}':
+        '{state}：net[2] is net[4] -> {same}；{count} 个参数；net[{layer}].weight.grad = {terms}；权重 {rows} x {cols}；颜色从蓝色 -{limit:.4f} 到红色 +{limit:.4f}',
 }
