@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from torch import nn
 
+from helpers.session import tr, tr_figure
 from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 # Per scheme, a family of standard draws and nn.init's scale of them at width n ("default": nn.Linear's).
@@ -52,7 +53,7 @@ def layer_stats(depth: int, width: int, activation: str = "relu", scheme: str = 
                 seed: int = 0, batch: int = 32) -> dict[str, list[float]]:
     """Std of each layer's output and of the gradient reaching it, as the notebook's loop."""
     if (needed := depth * width * (width + 2 * batch)) > ELEMENT_BUDGET:
-        raise ValueError(f"depth x width x (width + 2 x batch) = {needed} numbers is over the budget")
+        raise ValueError(tr("depth x width x (width + 2 x batch) = {needed} numbers is over the budget", needed=needed))
     (family, factor), act = SCHEMES[scheme], ACTIVATIONS[activation]()
     x, grad_out, weights = _draws(depth, width, family, seed, batch)
     # Scale the batch-sized product, not the square weight; the cached weights never require grad.
@@ -82,13 +83,14 @@ class LayerStatsPlot:
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.yaxis.set(major_locator=LogLocator(numticks=7), minor_locator=NullLocator(),
                      major_formatter=LogFormatterSciNotation())
-        ax.legend(ax.plot([], [], ".-", [], [], ".-"), ["activations", "gradients"], fontsize=8,
+        ax.legend(ax.plot([], [], ".-", [], [], ".-"), [tr_figure("activations"), tr_figure("gradients")], fontsize=8,
                   ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
         return rendered_pixels(ax.figure)
 
     def axes(self, fig: Figure, span: int):
         return fig.add_axes(self.RECT, xlim=(0.5, MAX_DEPTH + 0.5), yscale="log", ylim=(10.0 ** -span,
-                            10.0 ** span), xlabel="layer", ylabel="standard deviation")
+                            10.0 ** span), xlabel=tr_figure("layer"),
+                            ylabel=tr_figure("standard deviation"))
 
     def __call__(self, fig: Figure, depth: int, width: int, activation: str, scheme: str) -> str:
         values = np.array(list(layer_stats(depth, width, activation, scheme).values()))  # act., grad.
@@ -104,9 +106,11 @@ class LayerStatsPlot:
         self.ax.set_ylim(10.0 ** -span, 10.0 ** span)
         for line, row in zip(self.lines, shown):
             line.set_data(range(1, depth + 1), row)
-        (act, grad), top = values, f"at layer {depth}"
-        return (f"{scheme}, {activation}: activation std {act[0]:.2e} at layer 1, {act[-1]:.2e} {top}; "
-                f"gradient std {grad[-1]:.2e} {top}, {grad[0]:.2e} at layer 1")
+        (act, grad), top = values, tr("at layer {depth}", depth=depth)
+        return tr("{scheme}, {activation}: activation std {act_first:.2e} at layer 1, {act_last:.2e} {top}; "
+                  "gradient std {grad_last:.2e} {top}, {grad_first:.2e} at layer 1", scheme=scheme,
+                  activation=activation, act_first=act[0], act_last=act[-1], grad_last=grad[-1], grad_first=grad[0],
+                  top=top)
 
 
 def init_explorer(depth: int = MAX_DEPTH, width: int = 256, activation: str = "relu",

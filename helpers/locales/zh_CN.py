@@ -228,4 +228,32 @@ MESSAGES = {
     'untied': '未绑定',
     '{state}: net[2] is net[4] -> {same}; {count} parameters; net[{layer}].weight.grad = {terms}; weight {rows} x {cols}; colours from blue -{limit:.4f} to red +{limit:.4f}':
         '{state}：net[2] is net[4] -> {same}；{count} 个参数；net[{layer}].weight.grad = {terms}；权重 {rows} x {cols}；颜色从蓝色 -{limit:.4f} 到红色 +{limit:.4f}',
+
+    # chapter initialization: helpers/exercises/initialization.py and helpers/initialization.py
+    'net.apply(my_init) raised {error_type}: {error} (apply also calls it on the ReLU and on the Sequential itself)':
+        'net.apply(my_init) 抛出了 {error_type}: {error}（apply 还会对 ReLU 和 Sequential 本身调用它）',
+    'net[{index}].weight is a new tensor: change the existing parameter in place, or an optimizer built before would go on training the old one':
+        'net[{index}].weight 是一个新的张量：请原地修改已有的参数，否则之前创建的优化器会继续训练旧的参数',
+    'the biases of net[{index}] are not all 0': 'net[{index}] 的偏置不全为 0',
+    'in net[{index}], {zero:.1%} of the weights are exactly 0; expected 75%':
+        '在 net[{index}] 中，{zero:.1%} 的权重恰好为 0；应为 75%',
+    'in net[{index}], {fraction:.1%} of the weights are {side}; expected 12.5%':
+        '在 net[{index}] 中，{fraction:.1%} 的权重为{side}值；应为 12.5%',
+    'the {side} weights of net[{index}] do not follow U({low}, {high}): their distribution function is {gap:.2f} away from it at worst':
+        'net[{index}] 的{side}权重不服从 U({low}, {high})：它们的分布函数与该分布最多相差 {gap:.2f}',
+    'positive': '正',
+    'negative': '负',
+    'depth x width x (width + 2 x batch) = {needed} numbers is over the budget':
+        'depth x width x (width + 2 x batch) = {needed} 个数，超出了预算',
+    'activations': '激活值',
+    'gradients': '梯度',
+    'standard deviation': '标准差',
+    'at layer {depth}': '第 {depth} 层',
+    '{scheme}, {activation}: activation std {act_first:.2e} at layer 1, {act_last:.2e} {top}; gradient std {grad_last:.2e} {top}, {grad_first:.2e} at layer 1':
+        '{scheme}，{activation}：激活值的标准差在第 1 层为 {act_first:.2e}，在{top}为 {act_last:.2e}；梯度的标准差在{top}为 {grad_last:.2e}，在第 1 层为 {grad_first:.2e}',
+    'depth': '深度',
+    'width': '宽度',
+    'activation': '激活函数',
+    'scheme': '初始化方案',
+    'Activation and gradient scale, layer by layer': '逐层的激活值与梯度尺度',
 }
