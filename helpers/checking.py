@@ -229,9 +229,8 @@ def isolated(seed: int = 0):
     """Run the block from a known state (seeded, float32 on the CPU, grad on); restore the caller's."""
     saved = [read() for read, _ in _GLOBAL_STATE]
     try:
-        torch.manual_seed(seed)
-        np.random.seed(seed)
-        random.seed(seed)
+        for seed_generator in (torch.manual_seed, np.random.seed, random.seed):
+            seed_generator(seed)
         torch.set_default_dtype(torch.float32)
         torch.set_default_device(None)
         torch.set_grad_enabled(True)
@@ -266,10 +265,10 @@ def _tensors(value, what: str):
     if isinstance(value, torch.Tensor):
         yield what, value
     elif isinstance(value, torch.nn.Module):
-        yield from ((tr("{what}'s {name}", what=what, name=name), t)
-                    for name, t in value.state_dict(keep_vars=True).items())
-        yield from ((tr("the gradient of {what}'s {name}", what=what, name=name), p.grad)
-                    for name, p in value.named_parameters())
+        for name, tensor in value.state_dict(keep_vars=True).items():
+            yield tr("{what}'s {name}", what=what, name=name), tensor
+        for name, parameter in value.named_parameters():
+            yield tr("the gradient of {what}'s {name}", what=what, name=name), parameter.grad
     elif isinstance(value, (list, tuple, dict)):
         for item in value.values() if isinstance(value, dict) else value:
             yield from _tensors(item, what)

@@ -20,24 +20,16 @@ _MACHINE_DEPENDENT_WARNINGS = (
     "`torch.jit.script` is deprecated",
 )
 
-
 LANGUAGES = ("en", "zh-CN")
 # Fonts with Chinese glyphs that matplotlib may find; without one, figures keep English words.
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
-             "Microsoft YaHei", "PingFang SC", "Heiti SC")
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 _session = {"language": "en", "figure_language": "en"}
 
 
 def setup(seed: int = 0, language: str = "en") -> None:
     """Seed every generator, use one CPU thread, fix print options and use PNG figures;
-    ``language`` ("en" or "zh-CN") is the language of checks, hints and widgets.
-
-    >>> setup(seed=0)
-    >>> torch.get_num_threads()
-    1
-    >>> round(torch.rand(1).item(), 4)
-    0.4963
-    """
+    ``language`` ("en" or "zh-CN") is the language of checks, hints and widgets."""
     wanted = "helpers.setup(seed) takes a whole number from 0 to 2**32 - 1, such as helpers.setup(0)"
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{wanted}; got {seed!r} ({type(seed).__name__})")

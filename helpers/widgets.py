@@ -20,8 +20,6 @@ from matplotlib.transforms import Bbox, TransformedBbox
 
 from helpers.session import tr
 
-Render = Callable[..., "str | None"]
-
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     """Render ``fig`` to PNG bytes, drawing it once."""
@@ -72,16 +70,13 @@ class Panel:
     ``controls`` maps each keyword of ``render`` to an ipywidgets control; whenever
     one changes, ``render`` redraws the figure and its returned text is shown under it.
     ``timings`` keeps the seconds each update took (render plus PNG encoding).
-    ``layout`` is the figure's layout engine; pass ``None`` when ``render`` places the axes.
+    ``layout`` is the figure's layout engine.
     """
 
-    def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget], render: Render,
-                 *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
+    def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget],
+                 render: Callable[..., str | None], *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
                  layout: str | None = "constrained") -> None:
-        self.title = tr(title)
-        self.controls = dict(controls)
-        self.render = render
-        self.dpi = dpi
+        self.title, self.controls, self.render, self.dpi = tr(title), dict(controls), render, dpi
         # A render that places its axes itself passes layout=None: no layout pass per update.
         self.figure = Figure(figsize=figsize, layout=layout)
         # Shown at its own pixel size, not stretched to the output width (which blurs it).
@@ -93,8 +88,7 @@ class Panel:
             control.description = tr(control.description)  # a name like "lr" is its own translation
             control.observe(self._on_change, names="value")
         header = ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")
-        self.widget = ipywidgets.VBox([header, ipywidgets.HBox(list(self.controls.values())),
-                                       self.image, self.caption])
+        self.widget = ipywidgets.VBox([header, ipywidgets.HBox(list(self.controls.values())), self.image, self.caption])
         self.update()
 
     @property
@@ -102,7 +96,6 @@ class Panel:
         return {name: control.value for name, control in self.controls.items()}
 
     def update(self) -> None:
-        """Redraw the figure and the text for the controls' current values."""
         start = time.perf_counter()
         text = self.render(self.figure, **self.values)
         self.image.value = figure_png(self.figure, dpi=self.dpi)
@@ -118,8 +111,7 @@ class Panel:
             if name not in self.controls:
                 raise ValueError(tr("{name} is not a control of this panel; its controls are {controls}", name=name,
                                     controls=sorted(self.controls)))
-            takes = _takes(self.controls[name], value)
-            if takes:
+            if takes := _takes(self.controls[name], value):
                 raise ValueError(tr("{name} must be {takes}, got {value!r}", name=name, takes=takes, value=value))
         with self.widget.hold_sync():
             for control in self.controls.values():
@@ -149,17 +141,14 @@ class Panel:
         return f"<Panel {self.title!r}: controls {sorted(self.controls)}>"
 
 
-def _same(value, option) -> bool:
-    return type(value) is type(option) and value == option  # so that True is not taken for 1
-
-
 def _takes(control: ipywidgets.ValueWidget, value) -> str | None:
     """What ``control`` accepts, when ``value`` is not among it; else ``None``."""
     if hasattr(control, "options"):
         options = list(getattr(control, "_options_values", control.options))
         many = isinstance(control, ipywidgets.SelectMultiple)
         chosen = list(value) if many and isinstance(value, (list, tuple)) else [value] if not many else None
-        if chosen is None or not all(any(_same(v, o) for o in options) for v in chosen):
+        # Types must match too, so that True is not taken for 1.
+        if chosen is None or not all(any(type(v) is type(o) and v == o for o in options) for v in chosen):
             return tr("a list of values from {options}" if many else "one of {options}", options=options)
     elif isinstance(control.value, bool):
         if not isinstance(value, bool):

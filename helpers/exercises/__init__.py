@@ -3,14 +3,14 @@
 ``helpers/exercises/<chapter>.py`` (the notebook's name without its number) lists a chapter's
 ``QUESTIONS``; ``ex = load("01_parameter_access")`` gives ``ex.q1`` (shows the prompt),
 ``ex.q1.check(answer)`` (a verdict; never raises, never hangs), ``hint()`` and ``solution()``.
-A ``solution`` and each ``wrong`` entry are source code assigning the answer's name; tests
-assert the solution passes and every wrong answer fails. When ``PARAMETER_LAB_RESULTS`` names
-a file, each ``check()`` appends a JSON line (chapter, question, status) for the class report.
+When ``PARAMETER_LAB_RESULTS`` names a file, each ``check()`` appends a JSON line (chapter,
+question, status) for the class report. CONTRIBUTING.md says how to write a spec file.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import json
 import os
@@ -18,6 +18,7 @@ import re
 import textwrap
 from collections import namedtuple
 
+import torch
 from IPython.display import display
 
 from helpers.session import language, tr
@@ -55,15 +56,13 @@ class Question:
     """A prompt, a hint, a model solution and :meth:`check`; ``options`` tune the comparison.
     Each kind sets ``kind`` and judges an answer in ``_judge``: ``None`` when it is right."""
 
-    def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), zh_CN=None,
-                 **options) -> None:
+    def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), zh_CN=None, **options) -> None:
         # zh_CN=dict(prompt=..., hint=..., solution=...): the Chinese text (a Thought's model answer)
         self.texts = {"en": {"prompt": prompt, "hint": hint, "solution": solution}, "zh-CN": zh_CN or {}}
         self.texts = {language: {key: textwrap.dedent(text).strip() for key, text in texts.items()}
                       for language, texts in self.texts.items()}
         self.name, self.solution_code = name, self.texts["en"]["solution"]
-        self.wrong = [textwrap.dedent(source).strip() for source in wrong]
-        self.options = options
+        self.wrong, self.options = [textwrap.dedent(source).strip() for source in wrong], options
         self.label, self.chapter, self.solutions_shown = "ex.q", "", True
 
     def text(self, key: str) -> str:
@@ -97,18 +96,22 @@ class Question:
                                      problem=problem, label=self.label))
 
     def check(self, answer=Ellipsis) -> None:
-        """Print whether ``answer`` is right and, if not, what is wrong with it."""
         status, message = self.evaluate(answer)
-        _record(self, status)
+        if os.environ.get("PARAMETER_LAB_RESULTS"):
+            line = {"chapter": self.chapter, "question": self.label.split(".")[-1], "status": status}
+            try:
+                with open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as results:
+                    results.write(json.dumps(line) + "\n")
+            except OSError:
+                pass  # the report then shows the question as not attempted; the learner is not disturbed
         print(message)
 
     def hint(self) -> None:
         display(Text(tr("Hint: {hint}", hint=self.text("hint"))))
 
     def solution(self, heading: str = "Solution:") -> None:
-        shown = tr(heading) + "\n" + self.text("solution") if self.solutions_shown else \
-            tr("The worked solutions of this copy are with your teacher.")
-        print(shown)
+        print(tr(heading) + "\n" + self.text("solution") if self.solutions_shown else
+              tr("The worked solutions of this copy are with your teacher."))
 
     def heading(self) -> str:
         return tr("Question {number} ({kind}).", number=self.label.split("q")[-1], kind=tr(self.kind))
@@ -137,24 +140,19 @@ class Value(Question):
 
 
 class Function(Question):
-    """The answer is a function, called on fresh ``cases()`` and compared with the solution's.
-
-    ``cases()`` returns argument tuples or :class:`call` objects; it is called anew, from the
-    same seed, for the reference and for the learner. With ``pure=True`` the learner's call
-    must leave its inputs unchanged.
-    """
+    """The answer is a function, called on fresh ``cases()`` (argument tuples or :class:`call` objects,
+    built anew from the same seed for the reference and for the learner) and compared with the solution's.
+    With ``pure=True`` the learner's call must leave its inputs unchanged."""
 
     kind = "function"
 
     def __init__(self, prompt, *, cases, pure=False, **fields) -> None:
         super().__init__(prompt, **fields)
-        self.cases, self.pure, self._reference = cases, pure, None
+        self.cases, self.pure = cases, pure
 
-    @property
+    @functools.cached_property
     def reference(self):
-        if self._reference is None:
-            self._reference = run_source(self.solution_code)[self.name]
-        return self._reference
+        return run_source(self.solution_code)[self.name]
 
     def _case(self, index: int) -> call:
         with isolated(seed=index):
@@ -162,8 +160,6 @@ class Function(Question):
         return case if isinstance(case, call) else call(*case)
 
     def _judge(self, answer):
-        import torch
-
         if not callable(answer) or isinstance(answer, (type, torch.nn.Module)):
             return tr("expected a function (written with def), got {got}", got=describe(answer))
         reference = self.reference
@@ -185,12 +181,10 @@ class Function(Question):
             except BaseException as error:
                 return tr("your function raised {error} when called with ({shown})", error=error_text(error),
                           shown=shown)
-            mutated = changes(before, [case.args, case.kwargs]) if self.pure else None
-            if mutated:
+            if self.pure and (mutated := changes(before, [case.args, case.kwargs])):
                 return tr("called with ({shown}), {mutated}; the question asks you not to change it", shown=shown,
                           mutated=mutated)
-            problem = compare(got, want, **self.options)
-            if problem is not None:
+            if (problem := compare(got, want, **self.options)) is not None:
                 return tr("for the input ({shown}): {problem}", shown=shown, problem=problem)
         return None
 
@@ -219,16 +213,6 @@ class Thought(Question):
 
     def solution(self, heading: str = "Model answer:") -> None:
         super().solution(heading)
-
-
-def _record(question: Question, status: str) -> None:
-    line = {"chapter": question.chapter, "question": question.label.split(".")[-1], "status": status}
-    try:
-        if os.environ.get("PARAMETER_LAB_RESULTS"):
-            with open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as results:
-                results.write(json.dumps(line) + "\n")
-    except OSError:
-        pass  # the report then shows the question as not attempted; the learner is not disturbed
 
 
 class ExerciseSet:
