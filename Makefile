@@ -38,7 +38,8 @@ setup: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Parameter Lab needs Python 3.11, 3.12 or 3.13 and found none. Install one (python.org, your package manager or pyenv), or run: make setup PYTHON=/path/to/python3.12"; exit 1; }
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "Parameter Lab needs Python 3.11, 3.12 or 3.13 (found %d.%d at $(PYTHON)). Run: make setup PYTHON=/path/to/python3.12" % v)'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# A venv made without pip (Debian's python3-venv missing) is made again, never left half-made.
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps $(NO_DEPS)
