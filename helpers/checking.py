@@ -47,9 +47,9 @@ def describe(value) -> str:
         if value is None:
             return "None"
         if isinstance(value, torch.Tensor):
-            template = ("a tensor of shape {shape} and dtype {dtype}" if value.layout == torch.strided
-                        else "a {layout} tensor of shape {shape} and dtype {dtype}")
-            text = tr(template, layout=value.layout, shape=list(value.shape), dtype=value.dtype)
+            text = tr("a tensor of shape {shape} and dtype {dtype}" if value.layout == torch.strided
+                      else "a {layout} tensor of shape {shape} and dtype {dtype}",
+                      layout=value.layout, shape=list(value.shape), dtype=value.dtype)
             return text + (tr(" on the meta device") if value.is_meta else "")
         if isinstance(value, np.ndarray):
             return tr("a NumPy array of shape {shape} and dtype {dtype}", shape=list(value.shape), dtype=value.dtype)
@@ -90,8 +90,8 @@ def _number(value, what: str):
         value = value.item()
     if isinstance(value, (bool, np.bool_, str)) or not isinstance(value, (numbers.Real, Decimal)):
         real = isinstance(value, numbers.Complex) and not isinstance(value, bool)
-        template = "{what}: expected a real number, got {got}" if real else "{what}: expected a number, got {got}"
-        raise Mismatch(tr(template, what=what, got=describe(value)))
+        raise Mismatch(tr("{what}: expected a real number, got {got}" if real else "{what}: expected a number, got {got}",
+                          what=what, got=describe(value)))
     try:
         return int(value) if isinstance(value, numbers.Integral) else Fraction(value)
     except (ValueError, OverflowError):
