@@ -116,11 +116,11 @@ class Question:
     def heading(self) -> str:
         return tr("Question {number} ({kind}).", number=self.label.split("q")[-1], kind=tr(self.kind))
 
-    def __repr__(self) -> str:
-        return f"{self.heading()} {self.prompt}"
+    def __repr__(self) -> str:  # Chinese puts no space after its full stop: the catalog says so
+        return tr("{heading} {prompt}", heading=self.heading(), prompt=self.prompt)
 
     def _repr_markdown_(self) -> str:
-        return f"**{self.heading()}** {self.prompt}"
+        return f"**{self.heading()}** {self.prompt}"  # the space lets Markdown close ** after "。" too
 
 
 class Value(Question):

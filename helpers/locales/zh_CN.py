@@ -61,6 +61,7 @@ MESSAGES = {
     "code": "代码题",
     "thought": "思考题",
     "Question {number} ({kind}).": "第 {number} 题（{kind}）。",
+    "{heading} {prompt}": "{heading}{prompt}",
     "Correct.": "正确。",
     "Not yet: {problem}. Try again, or call {label}.hint() for a hint.":
         "还不对：{problem}。再试一次，或者调用 {label}.hint() 查看提示。",
