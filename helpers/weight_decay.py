@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatter
+from scipy.linalg.blas import sgemm  # BLAS for a minibatch step, without NumPy's per-call overhead
 
 from helpers.widgets import Backdrop, Panel, rendered_pixels
 
@@ -31,32 +32,74 @@ def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5
     """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0), taking
     the rows in ``orders[epoch]`` in minibatches: ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|``,
     in NumPy float32 instead of autograd (on matrices this small, per-call overhead is the cost)."""
-    L, (n, d) = len(lambdas), X.shape
-    steps, work = len(orders) * -(-n // batch_size), len(orders) * (3 * n + len(X_test)) * (d + 1) * L
-    if steps > MAX_STEPS or work > BUDGET:
-        raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: use less data")
-    # The bias is a last weight on a constant input 1, and it does not decay.
-    Xa, Xt = (np.hstack([np.asarray(A, np.float32), np.ones((len(A), 1), np.float32)]) for A in (X, X_test))
-    y, y_test = (np.asarray(t, np.float32).reshape(-1, 1) for t in (y, y_test))
-    theta, decay = np.zeros((d + 1, L), np.float32), np.ones((d + 1, L), np.float32)
-    theta[:-1] = np.asarray(w0, np.float32).reshape(d, 1)
-    decay[:-1] -= lr * np.asarray(lambdas, np.float32)
-    history = np.empty((len(orders), 2, L), dtype=np.float32)
-    batch_sizes = np.minimum(batch_size, n - np.arange(n) // batch_size * batch_size)  # of each position
-    for epoch, order in enumerate(orders):
-        X_epoch, y_epoch = Xa[np.asarray(order)], y[np.asarray(order)]  # slices below are views
-        scaled_T = (X_epoch * (lr / batch_sizes).astype(np.float32)[:, None]).T
-        for batch in (slice(start, start + batch_size) for start in range(0, n, batch_size)):
-            residual = X_epoch[batch] @ theta - y_epoch[batch]
-            theta *= decay
-            theta -= scaled_T[:, batch] @ residual
-        history[epoch] = [((A @ theta - t) ** 2 / 2).mean(0) for A, t in ((Xa, y), (Xt, y_test))]
-    return Fit(torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()), torch.from_numpy(history))
+    run = Run(X, y, X_test, y_test, lambdas, w0, lr, batch_size)
+    run.extend(orders)
+    return run.fit(len(orders))
+
+
+class Run:
+    """:func:`fit_linear` that can go on: ``extend(orders)`` trains more epochs, ``fit(epochs)`` is the
+    result after the first ``epochs`` of them, exactly what ``fit_linear`` on those orders returns."""
+
+    def __init__(self, X, y, X_test, y_test, lambdas, w0, lr=0.003, batch_size=5) -> None:
+        (n, d), L = X.shape, len(lambdas)
+        self.lr, self.batch_size = lr, batch_size
+        self.per_epoch = -(-n // batch_size), (3 * n + len(X_test)) * (d + 1) * L  # steps, multiply-adds
+        # The bias is a last weight on a constant input 1, and it does not decay.
+        self.Xa, self.Xt = (np.hstack([np.asarray(A, np.float32), np.ones((len(A), 1), np.float32)])
+                            for A in (X, X_test))
+        self.y, self.y_test = (np.asarray(t, np.float32).reshape(-1, 1).copy() for t in (y, y_test))
+        self.theta = np.zeros((d + 1, L), np.float32)
+        self.theta[:-1] = np.asarray(w0, np.float32).reshape(d, 1)
+        self.decay = np.ones((d + 1, L), np.float32)
+        self.decay[:-1] -= lr * np.asarray(lambdas, np.float32)
+        self.thetas, self.history = [self.theta[None].copy()], [np.empty((0, 2, L), np.float32)]
+
+    @property
+    def epochs(self) -> int:
+        return sum(map(len, self.history))
+
+    def extend(self, orders) -> None:
+        steps, work = (count * (self.epochs + len(orders)) for count in self.per_epoch)
+        if steps > MAX_STEPS or work > BUDGET:
+            raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: "
+                             "use less data")
+        Xa, y, theta, decay, lr, size = self.Xa, self.y, self.theta, self.decay, self.lr, self.batch_size
+        n, full = len(Xa), len(Xa) - len(Xa) % size
+        Y, theta_T = np.repeat(y, theta.shape[1], axis=1), theta.T  # theta_T: a view, updated in place
+        thetas = np.empty((len(orders), *theta.shape), np.float32)
+        for epoch, order in enumerate(orders):
+            order = np.asarray(order)
+            X_epoch, y_epoch = Xa[order], Y[order]
+            # residual = X_B @ theta - y_B, then theta <- decay * theta - scaled_B^T @ residual. Direct BLAS
+            # calls cost less per step than NumPy's operators and, made as NumPy makes them (on transposes:
+            # its arrays are row-major), give NumPy's bits for two λ or more (one column takes another path).
+            batches = (A[:full].reshape(-1, size, A.shape[1]).transpose(0, 2, 1)  # batch k: rows as columns
+                       for A in (X_epoch, y_epoch, X_epoch * np.float32(lr / size)))
+            for X_B, y_B, scaled_B in zip(*batches):
+                residual_T = sgemm(1.0, theta_T, X_B, -1.0, y_B)
+                np.multiply(theta, decay, out=theta)
+                sgemm(-1.0, residual_T, scaled_B, 1.0, theta_T, 0, 1, 1)  # trans_b, overwrite_c
+            if full < n:  # a last, smaller batch, with NumPy's operators (a one-row product takes another path)
+                residual = X_epoch[full:] @ theta - y_epoch[full:, :1]
+                theta *= decay
+                theta -= (X_epoch[full:] * np.float32(lr / (n - full))).T @ residual
+            thetas[epoch] = theta
+        # The loss after each epoch, for all epochs at once: each one's products are the same as alone.
+        self.history.append(np.stack([((A @ thetas - t) ** 2 / 2).mean(1) for A, t in
+                                      ((Xa, y), (self.Xt, self.y_test))], axis=1))
+        self.thetas.append(thetas)
+
+    def fit(self, epochs: int) -> Fit:
+        theta = np.concatenate(self.thetas)[epochs]
+        return Fit(torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()),
+                   torch.from_numpy(np.concatenate(self.history)[:epochs]))
 
 
 CURVES_RECT, HIST_RECT = (0.075, 0.15, 0.46, 0.7), (0.635, 0.15, 0.345, 0.7)  # in the background and live
 EDGES = np.logspace(-6, 1, 43)  # |w| bins, 6 per decade; smaller weights go to the first bin
 STARTS = {"N(0, 1)": 1.0, "N(0, 0.01²)": 0.01}
+RUNS = 4  # runs a DecayPlot keeps: an epochs change, or a return to a recent setting, trains nothing new
 
 
 def _axes(fig: Figure):
@@ -72,7 +115,23 @@ class DecayPlot:
     of ``|w|`` (right). Axes, ticks and legend are drawn once per figure size into a Backdrop."""
 
     def __init__(self, data, seed: int, dpi: int) -> None:
-        self.data, self.seed, self.dpi, self.backgrounds, self.artists = data, seed, dpi, {}, None
+        self.data, self.seed, self.dpi, self.backgrounds, self.artists, self.runs = data, seed, dpi, {}, None, {}
+
+    def run(self, lambd: float, epochs: int, n_train: int, start: str) -> Fit:
+        """The fit of these settings: the seed's generator draws the start, then one order per epoch, so
+        that a run with more epochs begins as one with fewer; a kept run goes on where it stopped."""
+        key = (lambd, n_train, start)
+        if key not in self.runs:
+            X, y, X_test, y_test = self.data
+            generator = torch.Generator().manual_seed(self.seed)
+            w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
+            self.runs[key] = Run(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0), generator
+        self.runs[key] = run, generator = self.runs.pop(key)  # the most recent last
+        while len(self.runs) > RUNS:
+            del self.runs[next(iter(self.runs))]
+        if run.epochs < epochs:
+            run.extend([torch.randperm(n_train, generator=generator) for _ in range(epochs - run.epochs)])
+        return run.fit(epochs)
 
     def background(self, size) -> np.ndarray:
         if size not in self.backgrounds:
@@ -94,15 +153,12 @@ class DecayPlot:
             self.backdrop = fig.add_artist(Backdrop())
             curves, hist = _axes(fig)
             for ax in (curves, hist): ax.set_axis_off()
+            hist.set_title("")  # drawn in the background; placing a title measures the axes' tick labels
             self.artists = [curves.plot([], [], style, color=color)[0] for style, color in
                             (("-", "C0"), ("--", "C1"), (":", "gray"))]
             self.artists.append(hist.stairs(np.zeros(len(EDGES) - 1), EDGES, fill=True, alpha=0.8))
         self.backdrop.pixels = self.background(tuple(fig.get_size_inches()))
-        X, y, X_test, y_test = self.data
-        generator = torch.Generator().manual_seed(self.seed)  # the same settings give the same run
-        w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
-        orders = [torch.randperm(n_train, generator=generator) for _ in range(epochs)]
-        fit = fit_linear(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0, orders)
+        fit = self.run(lambd, epochs, n_train, start)
         curves = (fit.history[:, 0, 0], fit.history[:, 1, 0], fit.history[:, 1, 1])
         for line, curve in zip(self.artists, curves):
             line.set_data(np.arange(1, epochs + 1), curve.numpy())

@@ -62,6 +62,53 @@ def test_columns_are_independent_runs(data):
     assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0], rtol=1e-4)
 
 
+def numpy_loop(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5):
+    """The engine as NumPy operators, one minibatch at a time (what fit_linear did before it called BLAS)."""
+    Xa, Xt = (np.hstack([A.numpy(), np.ones((len(A), 1), np.float32)]) for A in (X, X_test))
+    y, y_test = y.numpy(), y_test.numpy()
+    theta, decay = np.zeros((Xa.shape[1], len(lambdas)), np.float32), np.ones((Xa.shape[1], len(lambdas)), np.float32)
+    theta[:-1], decay[:-1] = w0.numpy(), 1 - lr * np.asarray(lambdas, np.float32)
+    history = []
+    for order in orders:
+        X_epoch, y_epoch = Xa[order.numpy()], y[order.numpy()]
+        for start in range(0, len(Xa), batch_size):
+            X_B, y_B = X_epoch[start:start + batch_size], y_epoch[start:start + batch_size]
+            residual = X_B @ theta - y_B
+            theta *= decay
+            theta -= (X_B * np.float32(lr / len(X_B))).T @ residual
+        history.append([((A @ theta - t) ** 2 / 2).mean(0) for A, t in ((Xa, y), (Xt, y_test))])
+    return torch.from_numpy(theta[:-1]), torch.from_numpy(theta[-1]), torch.tensor(np.array(history))
+
+
+@pytest.mark.parametrize("n_train, lambdas", [(20, [3.0, 0.0]), (23, [316.0, 0.0]), (20, torch.logspace(-2, 2.5, 19))])
+def test_engine_gives_the_bits_of_numpy_operators(data, n_train, lambdas):
+    # The notebook's printed digits rest on this: the BLAS calls are made as NumPy's @ makes them.
+    X, y, X_test, y_test = data
+    generator = torch.Generator().manual_seed(3)
+    w0 = torch.randn(200, 1, generator=generator)
+    orders = [torch.randperm(n_train, generator=generator) for _ in range(12)]
+    fit = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders)
+    expected = numpy_loop(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders)
+    assert all(torch.equal(a, b) for a, b in zip(fit, expected))
+
+
+@pytest.mark.parametrize("n_train, splits", [(200, [3, 1, 8]), (23, [5, 7]), (20, [0, 12])])
+def test_a_run_that_goes_on_is_the_fit_in_one_go(data, n_train, splits):
+    X, y, X_test, y_test = data
+    generator = torch.Generator().manual_seed(4)
+    w0 = torch.randn(200, 1, generator=generator)
+    orders = [torch.randperm(n_train, generator=generator) for _ in range(12)]
+    run, done = wd.Run(X[:n_train], y[:n_train], X_test, y_test, [10.0, 0.0], w0), 0
+    for count in splits:
+        run.extend(orders[done:done + count])
+        done += count
+    assert run.epochs == 12
+    for epochs in (12, 5, 0):
+        alone = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, [10.0, 0.0], w0, orders[:epochs])
+        assert all(torch.equal(a, b) for a, b in zip(run.fit(epochs), alone)), epochs
+    assert torch.equal(run.fit(0).weights[:, 1], w0[:, 0]) and run.fit(0).history.shape == (0, 2, 2)
+
+
 def test_a_fit_leaves_its_inputs_alone_and_repeats_exactly(data):
     # The engine updates its own arrays in place; NumPy views of the caller's tensors must stay untouched.
     inputs = [t[:20].clone() for t in data[:2]] + [t.clone() for t in data[2:]] + [torch.randn(200, 1)]
@@ -113,6 +160,21 @@ def test_panel_text_is_the_engine_on_the_first_n_train_examples(panel, data):
     fit = wd.fit_linear(X[:50], y[:50], X_test, y_test, [10.0, 0.0], w0, orders)
     assert f"train {fit.history[-1, 0, 0]:.4f}, test {fit.history[-1, 1, 0]:.4f}" in panel.text
     assert f"‖w‖ = {fit.weights[:, 0].norm():.3f}" in panel.text
+
+
+def test_panel_keeps_a_few_runs_and_they_give_what_a_fresh_fit_gives(panel, data):
+    X, y, X_test, y_test = data
+    for epochs in (30, 120, 70, 120):  # shorter, then longer than the kept run
+        panel.set(lambd=0.1, epochs=epochs, n_train=40, start="N(0, 1)")
+        generator = torch.Generator().manual_seed(wd.SEED)
+        w0 = torch.randn(200, 1, generator=generator)
+        orders = [torch.randperm(40, generator=generator) for _ in range(epochs)]
+        fit = wd.fit_linear(X[:40], y[:40], X_test, y_test, [0.1, 0.0], w0, orders)
+        assert f"train {fit.history[-1, 0, 0]:.4f}, test {fit.history[-1, 1, 0]:.4f}" in panel.text
+        assert torch.equal(torch.from_numpy(panel.render.artists[1].get_ydata()), fit.history[:, 1, 0])
+    for n_train in range(50, 200, 20):
+        panel.set(n_train=n_train)
+    assert len(panel.render.runs) == wd.RUNS
 
 
 def test_panel_is_deterministic_and_each_control_changes_the_picture(panel):
