@@ -72,13 +72,11 @@ QUESTIONS = [
         name="w_after",
         zh_CN=dict(
             prompt="""
-            `w = torch.tensor([1.0], requires_grad=True)` 用 `torch.optim.SGD([w], lr=0.1, momentum=0.9)`
-            在损失 $w^2$ 上训练：重复两次，每次先把梯度清零，再运行 `(w ** 2).sum().backward()`，然后让优化器走一步。
-            手算出之后的 `w` 是多少，再把这个数赋给 `w_after`。
+            用 `torch.optim.SGD([w], lr=0.1, momentum=0.9)` 在损失 $w^2$ 上训练
+            `w = torch.tensor([1.0], requires_grad=True)`：共两轮，每轮先把梯度清零，再运行 `(w ** 2).sum().backward()`，然后让优化器走一步。手算之后的 `w` 是多少，再把这个数赋给 `w_after`。
             """,
             hint="""
-            一步一步来：写下当前 `w` 处的梯度、优化器在 `momentum_buffer` 中保存了什么，以及 `w` 移动了多远。
-            本章讲动量缓冲区的那个单元格展示了第一步存储了什么，第二步又如何使用它。""",
+            一步一步来：写下当前 `w` 处的梯度、优化器在 `momentum_buffer` 中保存了什么，以及 `w` 移动了多远。本章讲动量缓冲区的那个单元格展示了第一步存储了什么，第二步又如何使用它。""",
         ),
         expected=0.46,
         hint="""
@@ -110,12 +108,11 @@ w_after = w.item()  # 1 - 0.1 * 2 = 0.8, then 0.8 - 0.1 * (0.9 * 2 + 1.6) = 0.46
         name="optimizer",
         zh_CN=dict(
             prompt="""
-            构建 `net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))` 和一个 SGD 优化器 `optimizer`，
-            动量为 0.9，有两个参数组：第一层用学习率 0.01 训练，最后一层用 0.1。
+            构建 `net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))` 和一个 SGD 优化器
+            `optimizer`：动量为 0.9，有两个参数组，第一层用学习率 0.01 训练，最后一层用 0.1。
             """,
             hint="""
-            构造函数接受一个字典列表，每个组一个字典，各自带有 `'params'`；直接传给构造函数的超参数，
-            适用于每个没有自己设置它的组。""",
+            构造函数可以接受一个字典列表，每个组一个字典，各自带有自己的 `'params'`；直接传给构造函数的超参数，适用于所有没有自行设置这个超参数的组。""",
         ),
         verify=_verify_two_groups,
         hint="""
@@ -153,13 +150,11 @@ optimizer = torch.optim.Adam([{"params": net[0].parameters(), "lr": 0.01},
         name="adamw",
         zh_CN=dict(
             prompt="""
-            构建 `mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))`，
-            以及一个覆盖它全部参数的 AdamW 优化器 `adamw`：使用 AdamW 的默认学习率，对权重矩阵做 0.05 的权重衰减，
-            对偏置完全不做权重衰减。
+            构建 `mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))`
+            以及一个覆盖它全部参数的 AdamW 优化器 `adamw`：使用 AdamW 的默认学习率，对权重矩阵做 0.05 的权重衰减，对偏置完全不做权重衰减。
             """,
             hint="""
-            按一个能区分权重矩阵和偏置向量的属性，把参数分成两个列表，并给每个列表一个自己的组。
-            查一查：没有设置 `weight_decay` 的组会从 AdamW 得到什么。""",
+            按一个能区分权重矩阵和偏置向量的属性，把参数分成两个列表，并让每个列表各成一组。再查一查：没有设置 `weight_decay` 的组会从 AdamW 得到什么值。""",
         ),
         verify=_verify_no_decay_on_biases,
         hint="""
@@ -209,13 +204,10 @@ adamw = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
         name="lr_after",
         zh_CN=dict(
             prompt="""
-            一个优化器的初始学习率为 0.8，由 `torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)` 调度。
-            执行七轮 `optimizer.step(); scheduler.step()` 之后，学习率（`scheduler.get_last_lr()[0]`）是多少？
-            先手算，再把结果赋给 `lr_after`。
+            一个优化器的初始学习率为 0.8，由 `torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)` 调度。执行七轮 `optimizer.step(); scheduler.step()` 之后，学习率（`scheduler.get_last_lr()[0]`）是多少？先手算，再把结果赋给 `lr_after`。
             """,
             hint="""
-            `scheduler.step()` 每调用 `step_size` 次，`StepLR` 就把学习率乘一次 `gamma`。七次调用构成几个完整的周期？
-            本章的 `StepLR` 单元格打印了 `step_size=25` 时的规律。""",
+            `scheduler.step()` 每调用 `step_size` 次，`StepLR` 就把学习率乘一次 `gamma`。七次调用构成几个完整的周期？本章的 `StepLR` 单元格打印了 `step_size=25` 时的规律。""",
         ),
         expected=0.2,
         hint="""
@@ -246,14 +238,11 @@ lr_after = scheduler.get_last_lr()[0]  # 0.8 * 0.5 ** (7 // 3)""",
         name="cosine_lr",
         zh_CN=dict(
             prompt="""
-            编写 `cosine_lr(step, base_lr, T_max, eta_min=0.0)`，以 float 返回这样一个学习率：优化器从 `base_lr` 开始，
-            `scheduler.step()` 调用 `step` 次（$0 \\le$ `step` $\\le$ `T_max`）之后，
-            `CosineAnnealingLR(optimizer, T_max, eta_min)` 设置的学习率。
-            这条曲线是半个余弦周期，从第 0 步的 `base_lr` 下降到第 `T_max` 步的 `eta_min`。
+            编写 `cosine_lr(step, base_lr, T_max, eta_min=0.0)`：优化器的初始学习率为 `base_lr`，`scheduler.step()` 调用了
+            `step` 次之后（$0 \\le$ `step` $\\le$ `T_max`），以 float 返回 `CosineAnnealingLR(optimizer, T_max, eta_min)` 设置的学习率。这条曲线是半个余弦周期：从第 0 步的 `base_lr` 下降到第 `T_max` 步的 `eta_min`。
             """,
             hint="""
-            本章讲 `torch.optim.lr_scheduler` 中调度器的那个单元格写出了 `eta_min=0` 时 `CosineAnnealingLR` 的曲线。
-            有了 `eta_min`，同样的半个余弦改为在 `eta_min` 而不是 0 处结束：公式中的哪一部分决定了曲线下降多少？""",
+            本章讲 `torch.optim.lr_scheduler` 中调度器的那个单元格写出了 `eta_min=0` 时 `CosineAnnealingLR` 的曲线公式。有了 `eta_min`，同样的半个余弦改为在 `eta_min` 而不是 0 处结束：公式中的哪一部分决定了曲线下降多少？""",
         ),
         cases=_cosine_cases,
         hint="""
@@ -288,13 +277,10 @@ def cosine_lr(step, base_lr, T_max, eta_min=0.0):
         name="thoughts",
         zh_CN=dict(
             prompt="""
-            在 `lr=1` 时，Adam 的第一步把权重的每个元素都移动了几乎恰好 1，无论梯度有多大。为什么？
-            与 SGD 相比，这对选择 Adam 的学习率意味着什么，例如当损失乘以 100 时？
+            在 `lr=1` 时，Adam 的第一步把权重的每个元素都移动了几乎恰好 1，无论梯度有多大。为什么？与 SGD 相比，这对选择 Adam 的学习率意味着什么，例如当损失乘以 100 时？
             """,
             hint="""
-            写出带偏差修正的 Adam 第一次更新：一步之后 $\\hat m_1$ 和 $\\hat v_1$ 是什么？
-            在 $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$ 中，梯度 $g$ 还剩下什么？
-            然后把每个梯度都乘以 100：这一步有什么变化，SGD 的 $\\eta g$ 又有什么变化？""",
+            写出带偏差修正的 Adam 第一次更新：一步之后 $\\hat m_1$ 和 $\\hat v_1$ 是什么？在 $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$ 中，梯度 $g$ 还剩下什么？然后把每个梯度都乘以 100：这一步有什么变化，SGD 的 $\\eta g$ 又有什么变化？""",
             solution="""一步之后，经过偏差修正的矩为 m_hat = g 和 v_hat = g**2，所以更新量是
 lr * g / (|g| + eps) = lr * sign(g)（不计 eps）：梯度的大小被约掉了，每个元素都移动 lr
 （远小于 eps 的梯度移动得更少）。之后的各步用 g 的移动平均除以 g 的移动均方根，
