@@ -266,7 +266,7 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
         """,
         name="thoughts",
         hint="What does unpickling an arbitrary object allow the file to do?",
-        solution="""Saving a whole model pickles its Python class, and unpickling can call any function
+        solution="""Saving a whole model pickles the object with a reference to its Python class, and unpickling can call any function
 the file names, so loading a stranger's pickle can run their code on your machine.
 Since 2.6, torch.load defaults to weights_only=True, which only rebuilds tensors and
 plain containers and so rejects the pickled model. Share
@@ -278,7 +278,7 @@ weights_only=False only for a file you made yourself or fully trust.""",
             一位同学发给你一个用 `torch.save(model, "model.pt")` 保存的 `model.pt`（保存的是整个模型，而不是它的状态字典）。为什么在 PyTorch 2.6 及以后的版本中，`torch.load("model.pt")` 会拒绝加载它？你们俩应该怎么做？
             """,
             hint="反序列化（unpickle）任意对象时，文件能做些什么？",
-            solution="""保存整个模型时，会用 pickle 序列化它的 Python 类，而反序列化时可以调用文件中指定的任何函数，
+            solution="""保存整个模型时，pickle 会保存这个对象及其 Python 类的引用，而反序列化时可以调用文件中指定的任何函数，
 所以加载陌生人的 pickle 文件，可能会在你的机器上运行对方的代码。从 2.6 起，torch.load 默认
 weights_only=True，只重建张量和普通容器，因此会拒绝这个被 pickle 的模型。应该改为分享
 torch.save(model.state_dict(), path) 保存的文件，在代码中重建模型架构，再用
