@@ -266,8 +266,8 @@ sizes = torch.tensor([float(p.numel()) for _, p in net.named_parameters()])""", 
         """,
         name="thoughts",
         hint="What does unpickling an arbitrary object allow the file to do?",
-        solution="""Saving a whole model pickles the object with a reference to its Python class, and unpickling can call any function
-the file names, so loading a stranger's pickle can run their code on your machine.
+        solution="""Saving a whole model pickles the object with a reference to its Python class, and
+unpickling can call any function the file names, so loading a stranger's pickle can run their code on your machine.
 Since 2.6, torch.load defaults to weights_only=True, which only rebuilds tensors and
 plain containers and so rejects the pickled model. Share
 torch.save(model.state_dict(), path) instead, rebuild the architecture in code, and
