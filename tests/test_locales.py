@@ -82,3 +82,11 @@ def test_every_template_is_translated_with_the_same_placeholders(language):
 def test_no_catalog_entry_is_stale(language):
     stale = sorted(set(session.catalog(language)) - literals())
     assert stale == [], f"in the {language} catalog but nowhere in helpers/ or the notebooks' code: {stale}"
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_no_translation_mixes_chinese_with_mathtext(language):
+    """matplotlib draws the words of a label with $...$ in its math font, which has no Chinese glyphs."""
+    mixed = [value for value in session.catalog(language).values()
+             if "$" in value and any("\u4e00" <= character <= "\u9fff" for character in value)]
+    assert mixed == []

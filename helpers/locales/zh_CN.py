@@ -118,7 +118,7 @@ MESSAGES = {
     '{name} must be a number from {low:g} to {high:g}, got {value!r}':
         '{name} 必须是 {low:g} 到 {high:g} 之间的数，得到的却是 {value!r}',
     'tangent, slope by autograd': '切线，斜率由 autograd 给出',
-    'secant through $x \\pm h$': '经过 $x \\pm h$ 的割线',
+    'secant through $x \\pm h$': '经过 x ± h 两点的割线',
     'Tangent and central difference': '切线与中心差分',
     "{function} at x = {x:.2f}: f(x) = {value:.4f}, autograd f'(x) = {slope:.6f}, central difference (h = {h:.0e}) = {estimate:.6f}":
         "{function} 在 x = {x:.2f} 处：f(x) = {value:.4f}，autograd 给出的 f'(x) = {slope:.6f}，中心差分（h = {h:.0e}）= {estimate:.6f}",
@@ -141,8 +141,8 @@ MESSAGES = {
     'bias': '偏置',
     "group {index} has lr {lr}, not AdamW's default": 'param_groups[{index}] 的 lr 是 {lr}，不是 AdamW 的默认值',
     'the optimizer holds parameters of shapes {shapes}, not the 6 of the MLP': '优化器中参数的形状是 {shapes}，不是这个 MLP 的 6 个参数',
-    'quadratic  $0.1x^2 + 2y^2$': '二次函数  $0.1x^2 + 2y^2$',
-    'Rosenbrock  $(1 - x)^2 + 100\\,(y - x^2)^2$': 'Rosenbrock 函数  $(1 - x)^2 + 100\\,(y - x^2)^2$',
+    'quadratic  $0.1x^2 + 2y^2$': '二次函数  0.1x² + 2y²',
+    'Rosenbrock  $(1 - x)^2 + 100\\,(y - x^2)^2$': 'Rosenbrock 函数  (1 − x)² + 100 (y − x²)²',
     'start': '起点',
     'minimum': '最小值',
     '{name} diverged at step {step}': '{name} 在第 {step} 步发散',
