@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatter
 from scipy.linalg.blas import sgemm  # BLAS for a minibatch step, without NumPy's per-call overhead
 
+from helpers.session import tr, tr_figure
 from helpers.widgets import Backdrop, Panel, rendered_pixels
 
 BUDGET, MAX_STEPS = 10**8, 10**5  # work per fit; the widget's largest setting: 6e7 multiply-adds, 8000 steps
@@ -62,8 +63,8 @@ class Run:
     def extend(self, orders) -> None:
         steps, work = (count * (self.epochs + len(orders)) for count in self.per_epoch)
         if steps > MAX_STEPS or work > BUDGET:
-            raise ValueError(f"this fit would take over {MAX_STEPS:.0e} steps or {BUDGET:.0e} multiply-adds: "
-                             "use less data")
+            raise ValueError(tr("this fit would take over {max_steps:.0e} steps or {budget:.0e} multiply-adds: use less "
+                                "data", max_steps=MAX_STEPS, budget=BUDGET))
         Xa, y, theta, decay, lr, size = self.Xa, self.y, self.theta, self.decay, self.lr, self.batch_size
         n, full = len(Xa), len(Xa) - len(Xa) % size
         Y, theta_T = np.repeat(y, theta.shape[1], axis=1), theta.T  # theta_T: a view, updated in place
@@ -104,9 +105,10 @@ RUNS = 4  # runs a DecayPlot keeps: an epochs change, or a return to a recent se
 
 def _axes(fig: Figure):
     curves, hist = fig.add_axes(CURVES_RECT), fig.add_axes(HIST_RECT)
-    curves.set(yscale="log", xlim=(0, 200), ylim=(1e-8, 1e3), xlabel="epoch", ylabel="loss")
-    hist.set(xscale="log", xlim=(EDGES[0], EDGES[-1]), ylim=(0, 64), xlabel="|weight| (dotted: true 0.01)",
-             ylabel="count", title="size of the learned weights")
+    curves.set(yscale="log", xlim=(0, 200), ylim=(1e-8, 1e3), xlabel=tr_figure("epoch"),
+                ylabel=tr_figure("loss"))
+    hist.set(xscale="log", xlim=(EDGES[0], EDGES[-1]), ylim=(0, 64), xlabel=tr_figure("|weight| (dotted: true 0.01)"),
+             ylabel=tr_figure("count"), title=tr_figure("size of the learned weights"))
     return curves, hist
 
 
@@ -138,7 +140,7 @@ class DecayPlot:
             fig = Figure(figsize=size, dpi=self.dpi)
             curves, hist = _axes(fig)
             for style, color, label in (("-", "C0", "train"), ("--", "C1", "test"), (":", "gray", "test, λ = 0")):
-                curves.plot([], [], style, color=color, label=label)
+                curves.plot([], [], style, color=color, label=tr_figure(label))
             for axis, ticks in ((curves.yaxis, 7), (hist.xaxis, 5)):
                 axis.set(major_locator=LogLocator(numticks=ticks), minor_formatter=NullFormatter(),
                          major_formatter=LogFormatter(labelOnlyBase=True))
@@ -166,9 +168,10 @@ class DecayPlot:
         counts = np.histogram(w.abs().double().clamp(EDGES[0], EDGES[-1]).numpy(), bins=EDGES)[0]
         self.artists[3].set_data(counts, EDGES)
         train, test, reference = (curve[-1] for curve in curves)
-        return (f"λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, "
-                f"test {test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {w.norm():.3f}, "
-                f"{(w.abs() < 0.01).sum()}/{len(w)} weights < 0.01")
+        return tr("λ = {lambd:.3g}, {epochs} epochs, n_train = {n_train}, start {start}: train {train:.4f}, "
+                  "test {test:.4f} (λ = 0: {reference:.4g}), ‖w‖ = {norm:.3f}, {small}/{total} weights < 0.01",
+                  lambd=lambd, epochs=epochs, n_train=n_train, start=start, train=train, test=test,
+                  reference=reference, norm=w.norm(), small=(w.abs() < 0.01).sum(), total=len(w))
 
 
 class DecayPanel(Panel):
@@ -177,7 +180,7 @@ class DecayPanel(Panel):
 
     def __init__(self, data, seed: int = SEED) -> None:
         if len(data[0]) < 200:
-            raise ValueError(f"data must hold at least 200 training examples, got {len(data[0])}")
+            raise ValueError(tr("data must hold at least 200 training examples, got {n}", n=len(data[0])))
         slider = dict(continuous_update=False)
         controls = {"lambd": ipywidgets.FloatLogSlider(value=3.0, base=10, min=-2, max=2.5, step=0.125,
                                                        description="λ", readout_format=".3g", **slider),
