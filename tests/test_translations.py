@@ -129,3 +129,12 @@ def test_outputs_are_the_english_ones_except_where_they_are_language(chapter):
               if en.cell_type == "code" and "setup" not in en.metadata.get("tags", [])
               and _texts(en) != _texts(zh) and not nbtool.CJK.search("".join(_texts(zh)))]
     assert differ == [], f"outputs differ from the English, and not by language: {', '.join(differ)}"
+
+
+@pytest.mark.parametrize("chapter", course.CHAPTERS, ids=lambda c: c.slug)
+def test_each_chinese_chapter_cites_zh_d2l_and_both_editions_link_each_other(chapter):
+    english, translation = load(ROOT / chapter.path), load(FOLDER / chapter.filename)
+    prose = "\n".join(cell.source for cell in translation.cells if cell.cell_type == "markdown")
+    assert "https://zh.d2l.ai/" in prose
+    assert f"[English](../{chapter.filename})" in translation.cells[0].source
+    assert f"[中文](zh-CN/{chapter.filename})" in english.cells[0].source
