@@ -15,6 +15,7 @@ rewrites that table and regenerates what depends on it.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATTERN = re.compile(r"(\d{2})_(\w+)")
 SETTING_KEYS = ("owner", "repo", "branch", "hub")
 LANGUAGES = ("en", "zh-CN")  # English first: the source every translation follows
+# Each language's README and the anchor of its chapter list.
+READMES = {"en": ("README.md", "chapters"), "zh-CN": ("README.zh-CN.md", "章节")}
 # The fixed words of a chapter, which tools and tests look for, in each language.
 HEADINGS = {
     "en": {"goals": "**Learning goals.**", "summary": "## Summary", "exercises": "## Exercises",
@@ -67,7 +70,7 @@ class Chapter:
     @property
     def folder(self) -> str:
         """The notebook's folder, relative to the repository."""
-        return "notebooks" if self.language == "en" else f"notebooks/{self.language}"
+        return posixpath.join("notebooks", language_folder(self.language)).rstrip("/")
 
     @property
     def path(self) -> str:
@@ -96,9 +99,29 @@ def read_chapter(path: Path, language: str = "en") -> Chapter:
     return Chapter(number, path.stem, title, teaches, language)
 
 
-def language_of(path: Path) -> str:
-    """``"zh-CN"`` for ``notebooks/zh-CN/...``; ``"en"`` for ``notebooks/...``."""
-    return path.parent.name if path.parent.name in LANGUAGES else "en"
+def language_folder(language: str) -> str:
+    """Where a language's notebooks are below notebooks/ (and its pages below build/<kind>/)."""
+    return "" if language == "en" else language
+
+
+def contents_href(language: str) -> str:
+    """The link from a notebook of ``language`` to its README's chapter list.
+
+    >>> contents_href("en"), contents_href("zh-CN")
+    ('../README.md#chapters', '../../README.zh-CN.md#章节')
+    """
+    name, anchor = READMES[language]
+    return posixpath.relpath(name, posixpath.join("notebooks", language_folder(language))) + "#" + anchor
+
+
+def language_of(path: Path | str) -> str:
+    """``"zh-CN"`` for ``notebooks/zh-CN/...``; ``"en"`` for ``notebooks/...``.
+
+    >>> language_of("notebooks/zh-CN/01_parameter_access.ipynb"), language_of("x/01_a.ipynb")
+    ('zh-CN', 'en')
+    """
+    folder = Path(path).parent.name
+    return folder if folder in LANGUAGES else "en"
 
 
 def read_chapters(notebooks: Path = ROOT / "notebooks", language: str = "en") -> tuple[Chapter, ...]:
@@ -118,8 +141,7 @@ def chapter_by_slug(slug: str, language: str = "en") -> Chapter:
     for chapter in chapters(language):
         if chapter.slug == slug:
             return chapter
-    folder = "notebooks" if language == "en" else f"notebooks/{language}"
-    raise ValueError(f"no notebook {folder}/{slug}.ipynb")
+    raise ValueError(f"no notebook {posixpath.join('notebooks', language_folder(language), slug)}.ipynb")
 
 
 def chapter_of(path: Path) -> Chapter:

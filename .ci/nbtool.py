@@ -78,10 +78,10 @@ def chapter_of(path: Path) -> course.Chapter:
     return course.chapter_of(Path(path))
 
 
-NAV_WORDS = {"en": {"series": "*Parameter Lab, chapter {number}*", "contents": "[Contents](../README.md#chapters)",
-                    "other": "[中文](zh-CN/{filename})"},
+NAV_WORDS = {"en": {"series": "*Parameter Lab, chapter {number}*",
+                    "contents": f"[Contents]({course.contents_href('en')})", "other": "[中文](zh-CN/{filename})"},
              "zh-CN": {"series": "*Parameter Lab，第 {number} 章*",
-                       "contents": "[目录](../../README.zh-CN.md#章节)", "other": "[English](../{filename})"}}
+                       "contents": f"[目录]({course.contents_href('zh-CN')})", "other": "[English](../{filename})"}}
 
 
 def nav_markdown(chapter: course.Chapter, *, top: bool) -> str:
@@ -297,7 +297,8 @@ WORDS_PER_MINUTE, MINUTES_PER_CODE_CELL, MINUTES_PER_EXERCISE = 100, 1, 5
 def study_minutes(path: Path) -> int:
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if not _tagged(c, "navigation") and not _tagged(c, "setup")]
-    solutions = next((i for i, c in enumerate(cells) if c.source.lstrip().startswith("## Solutions")), len(cells))
+    heading = course.HEADINGS[course.language_of(Path(path))]["solutions"]
+    solutions = next((i for i, c in enumerate(cells) if c.source.lstrip().startswith(heading)), len(cells))
     cells = cells[:solutions]
     words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
     code = [c for c in cells if c.cell_type == "code"]
@@ -328,7 +329,7 @@ def start_commands() -> str:
     return f"```bash\ngit clone {course.repo_url()}.git\ncd {course.REPO}\nmake lab\n```"
 
 
-READMES = {"en": "README.md", "zh-CN": "README.zh-CN.md"}
+READMES = {language: name for language, (name, _) in course.READMES.items()}
 
 
 def update_readme(root: Path = ROOT) -> None:

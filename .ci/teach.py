@@ -269,7 +269,7 @@ def discover(paths: list[Path] | None = None) -> list[Path]:
         found = sorted(Path(p).resolve() for p in paths)
     else:
         found = [path for language in course.LANGUAGES
-                 for path in sorted((NOTEBOOKS / language_folder(language)).glob("*.ipynb"))
+                 for path in sorted((NOTEBOOKS / course.language_folder(language)).glob("*.ipynb"))
                  if course.NOTEBOOK_PATTERN.fullmatch(path.stem)]
     if not found:
         raise SystemExit("no notebooks found in notebooks/")
@@ -279,28 +279,14 @@ def discover(paths: list[Path] | None = None) -> list[Path]:
     return found
 
 
-def language_of(path: Path) -> str:
-    """A notebook's language: its folder's name if that is a translation's, else English.
-
-    >>> language_of(Path("notebooks/zh-CN/01_parameter_access.ipynb")), language_of(Path("x/01_a.ipynb"))
-    ('zh-CN', 'en')
-    """
-    return course.language_of(Path(path))
-
-
-def language_folder(language: str) -> str:
-    """Where a language's notebooks are below notebooks/, and its pages below build/<kind>/."""
-    return "" if language == "en" else language
-
-
 def page_key(path: Path) -> str:
     """A notebook's name across languages: ``01_parameter_access`` or ``zh-CN/01_parameter_access``."""
-    folder = language_folder(language_of(path))
+    folder = course.language_folder(course.language_of(path))
     return f"{folder}/{Path(path).stem}" if folder else Path(path).stem
 
 
 def index_key(language: str) -> str:
-    folder = language_folder(language)
+    folder = course.language_folder(language)
     return f"{folder}/index" if folder else "index"
 
 
@@ -310,12 +296,12 @@ def _from(language: str, target: str) -> str:
     >>> _from("en", "zh-CN/01_a.html"), _from("zh-CN", "01_a.html"), _from("zh-CN", "zh-CN/index.html")
     ('zh-CN/01_a.html', '../01_a.html', 'index.html')
     """
-    return posixpath.relpath(target, language_folder(language) or ".")
+    return posixpath.relpath(target, course.language_folder(language) or ".")
 
 
 def chapter_of(path: Path) -> course.Chapter | None:
     try:
-        return course.chapter_by_slug(Path(path).stem, language_of(path))
+        return course.chapter_by_slug(Path(path).stem, course.language_of(path))
     except ValueError:
         return None
 
@@ -338,7 +324,7 @@ def _shown(path: Path) -> str:
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Each README, its language, and the anchor of its chapter list (which becomes the index page).
-READMES = {"README.md": ("en", "chapters"), "README.zh-CN.md": ("zh-CN", "章节")}
+READMES = {name: (language, anchor) for language, (name, anchor) in course.READMES.items()}
 
 
 def repo_path(href: str, language: str = "en") -> str:
@@ -350,19 +336,8 @@ def repo_path(href: str, language: str = "en") -> str:
     >>> repo_path("../../README.zh-CN.md", "zh-CN"), repo_path("../01_a.ipynb", "zh-CN")
     ('README.zh-CN.md', 'notebooks/01_a.ipynb')
     """
-    folder = posixpath.join("notebooks", language_folder(language)) if language != "en" else "notebooks"
-    target = posixpath.normpath(posixpath.join(folder, href))
+    target = posixpath.normpath(posixpath.join("notebooks", course.language_folder(language), href))
     return "" if target == ".." or target.startswith("../") else target
-
-
-def contents_href(language: str) -> str:
-    """The link from a notebook of ``language`` to its README's chapter list.
-
-    >>> contents_href("en"), contents_href("zh-CN")
-    ('../README.md#chapters', '../../README.zh-CN.md#章节')
-    """
-    name, anchor = next((name, anchor) for name, (readme, anchor) in READMES.items() if readme == language)
-    return posixpath.relpath(name, posixpath.join("notebooks", language_folder(language))) + "#" + anchor
 
 
 def notebook_href(language: str, other: str, filename: str) -> str:
@@ -371,7 +346,7 @@ def notebook_href(language: str, other: str, filename: str) -> str:
     >>> notebook_href("en", "zh-CN", "01_a.ipynb"), notebook_href("zh-CN", "en", "01_a.ipynb")
     ('zh-CN/01_a.ipynb', '../01_a.ipynb')
     """
-    return _from(language, posixpath.join(language_folder(other), filename))
+    return _from(language, posixpath.join(course.language_folder(other), filename))
 
 
 def _readme_url(name: str, fragment: str) -> str:
@@ -419,7 +394,7 @@ def rewrite_href(href: str, pages: dict[str, str], language: str = "en") -> str 
             return _readme_url(target, fragment)
         index = pages.get(index_key(readme_language))
         if index is None and readme_language == language:
-            index = posixpath.join(language_folder(language), "index.html")
+            index = posixpath.join(course.language_folder(language), "index.html")
         return _from(language, index) if index else _readme_url(target, fragment)
     if target and (ROOT / target).exists():
         kind = "tree" if (ROOT / target).is_dir() else "blob"
@@ -488,7 +463,7 @@ def language_switch(key: str, language: str, pages: dict[str, str]) -> str:
     name = key.split("/")[-1]
     links = []
     for other in course.LANGUAGES:
-        folder = language_folder(other)
+        folder = course.language_folder(other)
         page = pages.get(f"{folder}/{name}" if folder else name)
         if other != language and page:
             links.append(f'<a href="{html.escape(_from(language, page))}" hreflang="{other}" '
@@ -858,12 +833,12 @@ def read_notes(path: Path) -> dict[str, str]:
 
 def notes_path(path: Path) -> Path:
     """A chapter's speaker notes: .ci/notes/NN_name.md, a translation's .ci/notes/<language>/NN_name.md."""
-    return NOTES / language_folder(language_of(path)) / f"{Path(path).stem}.md"
+    return NOTES / course.language_folder(course.language_of(path)) / f"{Path(path).stem}.md"
 
 
 def english_notebook(path: Path) -> Path:
     """The English notebook that the notebook at ``path`` translates (or is)."""
-    if language_of(path) == "en":
+    if course.language_of(path) == "en":
         return Path(path)
     beside = Path(path).parent.parent / Path(path).name
     return beside if beside.is_file() else NOTEBOOKS / Path(path).name
@@ -885,7 +860,7 @@ def section_notes(cells, path: Path, warnings: list[str] | None = None) -> dict[
     warnings = [] if warnings is None else warnings
     notes, sections = read_notes(notes_path(path)), _sections(cells)
     paired = {}
-    if language_of(path) != "en":
+    if course.language_of(path) != "en":
         english = english_notebook(path)
         english_notes = list(read_notes(notes_path(english)))
         english_sections = _sections(nbformat.read(english, as_version=4).cells) if english.is_file() else {}
@@ -910,9 +885,9 @@ def section_notes(cells, path: Path, warnings: list[str] | None = None) -> dict[
 def next_chapter_cell(path: Path):
     """The closing slide: a link to the next chapter's slides, or back to the list; and the
     same slideshow in the other language."""
-    language = language_of(path)
+    language = course.language_of(path)
     words, chapters = WORDS[language], list(course.chapters(language))
-    index_link = contents_href(language)
+    index_link = course.contents_href(language)
     index = next((i for i, c in enumerate(chapters) if c.slug == Path(path).stem), len(chapters))
     if index + 1 < len(chapters):
         nxt = chapters[index + 1]
@@ -935,7 +910,7 @@ def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
     split, and a closing slide that leads to the next chapter. Words are in the notebook's
     language (its folder's)."""
     warnings = [] if warnings is None else warnings
-    language = language_of(path)
+    language = course.language_of(path)
     cells = [copy.deepcopy(cell) for cell in nb.cells]
     in_solutions = False
     for index, cell in enumerate(cells):
@@ -963,7 +938,7 @@ def slide_cells(nb, path: Path, warnings: list[str] | None = None) -> list:
 
 def asset_prefix(language: str) -> str:
     """How a page of ``language`` reaches the assets: they sit once in build/<kind>/."""
-    return "../" if language_folder(language) else ""
+    return "../" if course.language_folder(language) else ""
 
 
 def _exporter(kind: str, language: str = "en"):
@@ -1015,7 +990,7 @@ SNAPSHOT_NOTE = snapshot_note()
 
 
 def _export(exporter, path: Path, kind: str) -> str:
-    language = language_of(path)
+    language = course.language_of(path)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["title"] = f"{page_title(path)} | Parameter Lab"
     warnings: list[str] = []
@@ -1040,15 +1015,15 @@ def known_pages(out: Path, suffix: str, built: list[Path]) -> dict[str, str]:
     an earlier build left in ``out``, and the index page of every language that has one."""
     pages = {}
     for language in course.LANGUAGES:
-        folder = language_folder(language)
+        folder = course.language_folder(language)
         for page in sorted((out / folder).glob("*" + suffix)):
             stem = page.name[:-len(suffix)]
             if course.NOTEBOOK_PATTERN.fullmatch(stem):
                 pages[posixpath.join(folder, stem)] = posixpath.join(folder, page.name)
-        if (out / folder / "index.html").is_file() or any(language_of(p) == language for p in built):
+        if (out / folder / "index.html").is_file() or any(course.language_of(p) == language for p in built):
             pages[index_key(language)] = posixpath.join(folder, "index.html")
     for path in built:
-        pages[page_key(path)] = posixpath.join(language_folder(language_of(path)), path.stem + suffix)
+        pages[page_key(path)] = posixpath.join(course.language_folder(course.language_of(path)), path.stem + suffix)
     return pages
 
 
@@ -1056,7 +1031,7 @@ def _write_pages(bodies: dict[Path, str], out: Path, suffix: str) -> list[Path]:
     pages = known_pages(out, suffix, list(bodies))
     written = []
     for path, body in bodies.items():
-        language, warnings = language_of(path), []
+        language, warnings = course.language_of(path), []
         body = rewrite_page_links(body, pages, warnings, language).replace("</head>", LINK_CSS + "</head>", 1)
         switch = language_switch(page_key(path), language, pages)
         body = body.replace("<main>", "<main>" + switch, 1)   # a slideshow's too, fixed in a corner
@@ -1128,14 +1103,14 @@ def _build_pages(paths: list[Path], out: Path, npm_dir: Path, kind: str) -> list
     exporter_kind, suffix = KINDS[kind]
     out.mkdir(parents=True, exist_ok=True)
     install_assets(fetch_npm_packages(npm_dir), out, slides=kind == "slides")
-    languages = [language for language in course.LANGUAGES if any(language_of(p) == language for p in paths)]
+    languages = [language for language in course.LANGUAGES if any(course.language_of(p) == language for p in paths)]
     exporters = {language: _exporter(exporter_kind, language) for language in languages}
-    bodies = {path: _export(exporters[language_of(path)], path, kind) for path in paths}
+    bodies = {path: _export(exporters[course.language_of(path)], path, kind) for path in paths}
     written = _write_pages(bodies, out, suffix)
     pages = known_pages(out, suffix, list(paths))
     for language in languages:
         title, intro = WORDS[language][kind]
-        folder = out / language_folder(language)
+        folder = out / course.language_folder(language)
         index = folder / "index.html"
         index.write_text(_index_page(title, intro, _index_rows(folder, suffix, language), language,
                                      language_switch(index_key(language), language, pages)), encoding="utf-8")
@@ -1178,7 +1153,7 @@ def answer_key(nb, path: Path):
     the helpers give the headings, prompts, hints and model answers in it."""
     from helpers import exercises
 
-    language = language_of(path)
+    language = course.language_of(path)
     words = WORDS[language]
     solved = {}
     for cell in nb.cells[_solutions_start(nb.cells) or len(nb.cells):]:
@@ -1292,8 +1267,8 @@ def build_student(paths: list[Path], out: Path) -> list[Path]:
     folders as notebooks/, so the links between copies work."""
     written = []
     for path in paths:
-        language = language_of(path)
-        target = out / language_folder(language) / path.name
+        language = course.language_of(path)
+        target = out / course.language_folder(language) / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student_copy(nbformat.read(path, as_version=4), language), target)
         written.append(target)

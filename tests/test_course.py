@@ -93,3 +93,10 @@ def test_each_chapter_is_in_every_language_with_its_own_links():
         assert chinese.path == f"notebooks/zh-CN/{chapter.filename}" and chinese.number == chapter.number
         assert course.colab_url(chinese).endswith(chinese.path) and course.colab_url(chapter).endswith(chapter.path)
         assert course.chapter_of(course.ROOT / chinese.path) == chinese
+
+
+def test_doctests_of_the_course_module():
+    import doctest
+
+    result = doctest.testmod(course)
+    assert result.attempted >= 2 and result.failed == 0

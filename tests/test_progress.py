@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import course
 import progress
 import teach
 from helpers import exercises
@@ -24,7 +25,7 @@ COLUMNS = [f"{CHAPTER} q{n}" for n in range(1, len(QUESTIONS) + 1)]
 
 
 def student_copy(language: str = "en"):
-    path = teach.NOTEBOOKS / teach.language_folder(language) / f"{CHAPTER}.ipynb"
+    path = teach.NOTEBOOKS / course.language_folder(language) / f"{CHAPTER}.ipynb"
     return teach.student_copy(nbformat.read(path, as_version=4), language)
 
 

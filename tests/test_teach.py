@@ -32,7 +32,7 @@ PATHS = teach.discover()                       # English first, then each transl
 IDS = [teach.page_key(path) for path in PATHS]
 LANGUAGES = list(course.LANGUAGES)
 CHAPTER_ONE = ROOT / "notebooks" / "01_parameter_access.ipynb"
-CHAPTER_ONES = [ROOT / "notebooks" / teach.language_folder(language) / CHAPTER_ONE.name for language in LANGUAGES]
+CHAPTER_ONES = [ROOT / "notebooks" / course.language_folder(language) / CHAPTER_ONE.name for language in LANGUAGES]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CHECK = re.compile(r"ex\.q(\d+)\.check\((\w*)\)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -58,7 +58,7 @@ def relative(path: Path) -> str:
 def questions(path: Path) -> list[tuple]:
     """Each question of the notebook's chapter, with its words in the notebook's language:
     (number, question, heading, model answer or solution code)."""
-    with teach.helpers_language(teach.language_of(path)):
+    with teach.helpers_language(course.language_of(path)):
         return [(number, q, q.heading().rstrip(".。"), q.text("solution"))
                 for number, q in enumerate(exercises.load(path.stem), start=1)]
 
@@ -116,7 +116,7 @@ def assert_language_switch(page: Path, root: Path) -> None:
     for other, href in found.items():
         target, _ = local_target(page, href)
         assert target.is_file(), f"{key}: the switch to {other} goes to a missing {href}"
-        assert target.resolve() == (root / teach.language_folder(other) / page.name).resolve(), f"{key}: {href}"
+        assert target.resolve() == (root / course.language_folder(other) / page.name).resolve(), f"{key}: {href}"
         assert switch.find("a", hreflang=other).get_text() == teach.WORDS[other]["name"]
 
 
@@ -241,7 +241,7 @@ def test_links_within_and_across_languages():
     # The navigation bars as nbtool writes them link within the language and to the other one.
     chapter = course.chapters(zh)[0]
     assert teach.notebook_href(zh, "en", chapter.filename) == f"../{chapter.filename}"
-    assert teach.contents_href(zh) == "../../README.zh-CN.md#章节"
+    assert course.contents_href(zh) == "../../README.zh-CN.md#章节"
     assert teach.language_switch("zh-CN/01_parameter_access", zh, pages) == (
         '<nav class="pl-lang"><a href="../01_parameter_access.html" hreflang="en" lang="en">English</a></nav>')
     assert teach.language_switch("02_initialization", "en", pages) == (
@@ -251,7 +251,7 @@ def test_links_within_and_across_languages():
 
 def test_every_notebook_is_built_in_its_own_language():
     """By default both languages; a notebook's language is its folder's, and so is its output's place."""
-    assert [teach.language_of(p) for p in PATHS] == [language for language in LANGUAGES
+    assert [course.language_of(p) for p in PATHS] == [language for language in LANGUAGES
                                                      for _ in course.chapters(language)]
     assert set(IDS) == {c.slug for c in course.CHAPTERS} | {f"zh-CN/{c.slug}" for c in course.chapters("zh-CN")}
     for path in PATHS:
@@ -299,7 +299,7 @@ def test_student_copy_is_a_clean_valid_notebook(notebook, student_dir):
 
 def test_student_copy_keeps_the_lesson_and_the_checks(notebook, student_dir):
     path, nb = notebook
-    words = teach.WORDS[teach.language_of(path)]
+    words = teach.WORDS[course.language_of(path)]
     copy = nbformat.read(student_path(student_dir, path), as_version=4)
     lesson = nb.cells[:solutions_start(nb)]
     assert len(copy.cells) == len(lesson) + 2  # + the student-copy note + the navigation bar
@@ -398,7 +398,7 @@ def test_student_copy_of_chapter_one_runs_and_says_not_attempted(student_dir, tm
 # ---------------------------------------------------------------------------- slides
 
 def by_language(language: str) -> list[Path]:
-    return [path for path in PATHS if teach.language_of(path) == language]
+    return [path for path in PATHS if course.language_of(path) == language]
 
 
 def page_of(folder: Path, path: Path, suffix: str) -> Path:
@@ -408,7 +408,7 @@ def page_of(folder: Path, path: Path, suffix: str) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_notebook_has_a_slideshow_and_the_index_lists_them(slides_dir, language):
-    index_page = slides_dir / teach.language_folder(language) / "index.html"
+    index_page = slides_dir / course.language_folder(language) / "index.html"
     index = soup(index_page)
     assert index.html["lang"] == language
     assert index.h1.get_text() == teach.WORDS[language]["slides"][0]
@@ -424,7 +424,7 @@ def test_every_notebook_has_a_slideshow_and_the_index_lists_them(slides_dir, lan
 @pytest.mark.parametrize("source", CHAPTER_ONES, ids=LANGUAGES)
 def test_slideshow_references_only_local_files(slides_dir, source):
     page = page_of(slides_dir, source, ".slides.html")
-    prefix = teach.asset_prefix(teach.language_of(source))
+    prefix = teach.asset_prefix(course.language_of(source))
     document = soup(page)
     assets = [tag.get("src") for tag in document.find_all(src=True)]
     assets += [tag["href"] for tag in document.find_all("link", href=True)]
@@ -473,7 +473,7 @@ def test_slides_end_with_the_exercises_then_the_next_chapter(slides_dir, languag
 
 @pytest.mark.slow
 def test_chinese_slides_have_chinese_notes_on_every_section(slides_dir, sources):
-    for path in (p for p in sources if teach.language_of(p) != "en"):
+    for path in (p for p in sources if course.language_of(p) != "en"):
         document = soup(page_of(slides_dir, path, ".slides.html"))
         notes = [aside.get_text(" ", strip=True) for aside in document.select("aside.notes")]
         sections = teach._sections(nbformat.read(path, as_version=4).cells)
@@ -499,7 +499,7 @@ def test_slides_leave_out_the_setup_sentence_and_add_notes_and_a_closing_slide(n
             assert teach._slide_type(cells[index + 1]) == "notes", cell.source[:40]
             assert cells[index + 1].source == notes[cell.id]
     assert warnings == [], warnings
-    words = teach.WORDS[teach.language_of(path)]
+    words = teach.WORDS[course.language_of(path)]
     assert cells[-1].source.startswith(("## " + words["next_prefix"], "## " + words["end_title"]))
     assert cells[-1].id == "next-chapter"
 
@@ -514,7 +514,7 @@ def test_speaker_notes_cover_every_section(notebook):
     notes = teach.read_notes(notes_file)
     sections = [teach._section_title(c) for c in nb.cells if c.cell_type == "markdown"
                 and c.source.startswith("## ") and teach._slide_type(c) != "skip"]
-    if teach.language_of(path) == "en":
+    if course.language_of(path) == "en":
         assert sorted(notes) == sorted(sections), f"{notes_file.name} and the notebook's ## sections differ"
         assert all(len(text.split()) >= 15 for text in notes.values()), "each section's notes say something"
     else:
@@ -561,7 +561,7 @@ def test_long_cells_are_split_into_parts_that_fit():
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_chapter_has_a_page_and_the_index_lists_all(html_dir, language):
-    index_page = html_dir / teach.language_folder(language) / "index.html"
+    index_page = html_dir / course.language_folder(language) / "index.html"
     index = soup(index_page)
     assert index.html["lang"] == language
     assert [th.get_text() for th in index.select("thead th")] == list(teach.WORDS[language]["columns"])
@@ -587,7 +587,7 @@ def test_every_link_of_every_page_resolves_offline(html_dir):
         assert_loads_nothing_remote(page)
         assert_language_switch(page, html_dir)
     for language in LANGUAGES:
-        folder = html_dir / teach.language_folder(language)
+        folder = html_dir / course.language_folder(language)
         first = soup(folder / f"{PATHS[0].stem}.html")
         assert first.html["lang"] == language
         hrefs = {a["href"] for a in first.find_all("a", href=True)}
@@ -601,7 +601,7 @@ def test_navigation_links_go_to_the_other_languages_pages(html_dir, sources):
     """The notebooks' [English]/[中文] links, where a navigation bar has them, go to the other
     language's page of the same chapter; the Chinese contents link to the Chinese index."""
     for path in sources:
-        language = teach.language_of(path)
+        language = course.language_of(path)
         nb = nbformat.read(path, as_version=4)
         bars = "\n".join(c.source for c in nb.cells if "navigation" in tags(c))
         page = page_of(html_dir, path, ".html")
@@ -610,8 +610,8 @@ def test_navigation_links_go_to_the_other_languages_pages(html_dir, sources):
             name = teach.WORDS[other]["name"]
             if other != language and f"[{name}](" in bars:
                 target, _ = local_target(page, hrefs[name])
-                assert target.resolve() == (html_dir / teach.language_folder(other) / page.name).resolve()
-        if language != "en" and teach.contents_href(language) in bars:
+                assert target.resolve() == (html_dir / course.language_folder(other) / page.name).resolve()
+        if language != "en" and course.contents_href(language) in bars:
             assert local_target(page, hrefs[teach.WORDS[language]["contents"]])[0].resolve() == \
                 (page.parent / "index.html").resolve()
 
@@ -620,7 +620,7 @@ def test_navigation_links_go_to_the_other_languages_pages(html_dir, sources):
 def test_pages_keep_outputs_figures_and_widget_state(html_dir, sources):
     for path in sources:
         nb = nbformat.read(path, as_version=4)
-        prefix = teach.asset_prefix(teach.language_of(path))
+        prefix = teach.asset_prefix(course.language_of(path))
         page = page_of(html_dir, path, ".html").read_text(encoding="utf-8")
         document = BeautifulSoup(page, "html.parser")
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -647,8 +647,8 @@ def test_answer_key_has_every_question_with_its_solution(answers_dir, sources):
     """Each language's key: the questions' headings, prompts and model answers as the helpers
     give them in that language, and each solution's code with the output it printed."""
     for path in sources:
-        language = teach.language_of(path)
-        index = soup(answers_dir / teach.language_folder(language) / "index.html")
+        language = course.language_of(path)
+        index = soup(answers_dir / course.language_folder(language) / "index.html")
         assert index.h1.get_text() == teach.WORDS[language]["answers"][0]
         page = page_of(answers_dir, path, ".html")
         assert page.name in {a["href"] for a in index.find_all("a", href=True)}
@@ -690,7 +690,7 @@ def test_collapse_solutions_folds_the_solutions_heading(notebook):
 @pytest.mark.slow
 def test_pages_have_a_table_of_contents_and_mark_widgets_as_snapshots(html_dir, sources):
     for path in sources:
-        words = teach.WORDS[teach.language_of(path)]
+        words = teach.WORDS[course.language_of(path)]
         nb = nbformat.read(path, as_version=4)
         document = soup(page_of(html_dir, path, ".html"))
         toc = document.select_one("nav.pl-toc")
@@ -751,7 +751,7 @@ def open_offline(url: str, script: str) -> tuple[dict, list[str], list[str]]:
 @pytest.mark.browser
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_static_page_shows_figures_and_widget_offline(chapter_one_site, language):
-    page = chapter_one_site / "html" / teach.language_folder(language) / f"{CHAPTER_ONE.stem}.html"
+    page = chapter_one_site / "html" / course.language_folder(language) / f"{CHAPTER_ONE.stem}.html"
     found, remote, failed = open_offline(page.as_uri(), """() => {
         const widget = [...document.querySelectorAll('.jupyter-widgets img')];
         const drawn = widget.filter(img => img.complete && img.naturalWidth > 0);
@@ -773,7 +773,7 @@ def test_static_page_shows_figures_and_widget_offline(chapter_one_site, language
 @pytest.mark.browser
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_slideshow_starts_offline(chapter_one_site, language):
-    page = chapter_one_site / "slides" / teach.language_folder(language) / f"{CHAPTER_ONE.stem}.slides.html"
+    page = chapter_one_site / "slides" / course.language_folder(language) / f"{CHAPTER_ONE.stem}.slides.html"
     found, remote, failed = open_offline(page.as_uri(), """() => {
         if (!document.querySelector('.reveal.ready')) return null;
         return {slides: document.querySelectorAll('.slides > section').length,
