@@ -13,7 +13,7 @@ from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from torch import nn
 
 from helpers.session import tr, tr_figure
-from helpers.widgets import Backdrop, Panel, rendered_pixels
+from helpers.widgets import Backdrop, Panel
 
 # Per scheme, a family of standard draws and nn.init's scale of them at width n ("default": nn.Linear's).
 SCHEMES = {"normal 0.01": ("normal", lambda n: 0.01), "normal 1": ("normal", lambda n: 1.0),
@@ -71,26 +71,21 @@ class LayerStatsPlot:
     """Draws :func:`layer_stats`. Axes, ticks and legend (text: a redraw's slow part) are drawn once
     per y-range into a Backdrop's pixels; an update redraws only the two lines over them."""
 
-    SIZE, DPI, RECT = (5.6, 2.9), 90, (0.13, 0.15, 0.85, 0.74)
+    SIZE, RECT = (5.6, 2.9), (0.13, 0.15, 0.85, 0.74)
     SPANS = (2, 5, 10, 20, 50, 100, 200)  # decades above and below 1 (a log axis to 1e±300 overflows)
+    lines = None  # the live lines, made at the first update
 
-    def __init__(self) -> None:
-        self.lines = None  # the live lines, once drawn
-        self.frames = {span: self.frame(span) for span in self.SPANS}  # all up front: no slow update
-
-    def frame(self, span: int) -> np.ndarray:
-        ax = self.axes(Figure(figsize=self.SIZE, dpi=self.DPI), span)
+    def frame(self, fig: Figure, span: int) -> None:
+        ax = self.axes(fig, span)
         ax.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
         ax.yaxis.set(major_locator=LogLocator(numticks=7), minor_locator=NullLocator(),
                      major_formatter=LogFormatterSciNotation())
         ax.legend(ax.plot([], [], ".-", [], [], ".-"), [tr_figure("activations"), tr_figure("gradients")], fontsize=8,
                   ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-        return rendered_pixels(ax.figure)
 
     def axes(self, fig: Figure, span: int):
-        return fig.add_axes(self.RECT, xlim=(0.5, MAX_DEPTH + 0.5), yscale="log", ylim=(10.0 ** -span,
-                            10.0 ** span), xlabel=tr_figure("layer"),
-                            ylabel=tr_figure("standard deviation"))
+        return fig.add_axes(self.RECT, xlim=(0.5, MAX_DEPTH + 0.5), yscale="log", ylim=(10.0 ** -span, 10.0 ** span),
+                            xlabel=tr_figure("layer"), ylabel=tr_figure("standard deviation"))
 
     def __call__(self, fig: Figure, depth: int, width: int, activation: str, scheme: str) -> str:
         values = np.array(list(layer_stats(depth, width, activation, scheme).values()))  # act., grad.
@@ -98,11 +93,13 @@ class LayerStatsPlot:
         decades = np.nanmax(np.abs(np.log10(shown)), initial=0.0) + 0.3  # room for the dots
         span = next((span for span in self.SPANS if span >= decades), self.SPANS[-1])
         if self.lines is None:
-            self.backdrop = fig.add_artist(Backdrop())
+            self.backdrop = fig.add_artist(Backdrop(self.frame))
+            for each in self.SPANS:  # all up front: no slow update later
+                self.backdrop.show(each)
             self.ax = self.axes(fig, span)
             self.ax.set_axis_off()
             self.lines = self.ax.plot([], [], ".-", [], [], ".-")  # the frame's colours, C0 and C1
-        self.backdrop.pixels = self.frames[span]
+        self.backdrop.show(span)
         self.ax.set_ylim(10.0 ** -span, 10.0 ** span)
         for line, row in zip(self.lines, shown):
             line.set_data(range(1, depth + 1), row)
@@ -115,17 +112,14 @@ class LayerStatsPlot:
 
 def init_explorer(depth: int = MAX_DEPTH, width: int = 256, activation: str = "relu",
                   scheme: str = "kaiming") -> Panel:
-    """Depth, width, activation and scheme controls over a plot of :func:`layer_stats`.
-
-    >>> init_explorer(depth=5, width=16).text.split(",")[0]
-    'kaiming'
-    """
+    """Depth, width, activation and scheme controls over a plot of :func:`layer_stats`."""
     style = {"description_width": "initial"}
-    controls = {"depth": ipywidgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth",
-                                              continuous_update=False, style=style)}
-    for name, options, value, px in (("width", WIDTHS, width, 130), ("activation", list(ACTIVATIONS),
-                                     activation, 190), ("scheme", list(SCHEMES), scheme, 220)):
-        controls[name] = ipywidgets.Dropdown(options=options, value=value, description=name, style=style,
+    controls = {"depth": ipywidgets.IntSlider(min=1, max=MAX_DEPTH, description="depth", continuous_update=False,
+                                              style=style)}
+    for name, options, px in (("width", WIDTHS, 130), ("activation", list(ACTIVATIONS), 190),
+                              ("scheme", list(SCHEMES), 220)):
+        controls[name] = ipywidgets.Dropdown(options=options, description=name, style=style,
                                              layout=ipywidgets.Layout(width=f"{px}px"))
     return Panel("Activation and gradient scale, layer by layer", controls, LayerStatsPlot(),
-                 figsize=LayerStatsPlot.SIZE, dpi=LayerStatsPlot.DPI, layout=None)
+                 values=dict(depth=depth, width=width, activation=activation, scheme=scheme),
+                 figsize=LayerStatsPlot.SIZE, dpi=90, layout=None)

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers.session import tr, tr_figure
-from helpers.widgets import Backdrop, Panel, rendered_pixels
+from helpers.widgets import Backdrop, Panel
 
 SURFACES = {  # value() takes floats, NumPy arrays or tensors; gradient() takes floats.
     # Curvatures 0.2 and 4: a valley 20 times steeper across than along.
@@ -64,39 +64,36 @@ def _path(ax, name: str, **label):
     return ax.plot([], [], marker=".", markersize=2.5, linewidth=1.4, **STYLES[name], **label)[0]
 
 
+def _background(fig: Figure, surface: str) -> None:
+    """The contours, start, minimum, ticks and legend of ``surface``: the part that does not move."""
+    spec = SURFACES[surface]
+    ax = fig.add_axes(AXES_RECT)
+    X, Y = np.meshgrid(np.linspace(*spec["xlim"], 120), np.linspace(*spec["ylim"], 120))
+    ax.contour(X, Y, spec["value"](X, Y), levels=spec["levels"], colors="0.65", linewidths=0.7)
+    ax.plot(*spec["start"], "ko", markersize=5, label=tr_figure("start"))
+    ax.plot(*spec["minimum"], "k*", markersize=11, label=tr_figure("minimum"))
+    for name in OPTIMIZERS:
+        _path(ax, name, label=name)
+    # Outside the axes, where no path can cover it.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+    ax.set(xlim=spec["xlim"], ylim=spec["ylim"], xlabel="$x$", ylabel="$y$", title=tr_figure(spec["title"]))
+    ax.grid(False)
+
+
 class TrajectoryPlot:
     """``render(fig, surface, optimizers, lr, steps)`` for a Panel: contours, ticks and legend are
     drawn once per surface into a :class:`~helpers.widgets.Backdrop`; an update moves the paths."""
 
-    def __init__(self, dpi: int) -> None:
-        self.dpi, self.backgrounds, self.backdrop, self.ax, self.lines = dpi, {}, None, None, None
-
-    def background(self, size: tuple[float, float], surface: str) -> np.ndarray:
-        if (size, surface) not in self.backgrounds:
-            spec = SURFACES[surface]
-            fig = Figure(figsize=size, dpi=self.dpi)
-            ax = fig.add_axes(AXES_RECT)
-            X, Y = np.meshgrid(np.linspace(*spec["xlim"], 120), np.linspace(*spec["ylim"], 120))
-            ax.contour(X, Y, spec["value"](X, Y), levels=spec["levels"], colors="0.65", linewidths=0.7)
-            ax.plot(*spec["start"], "ko", markersize=5, label=tr_figure("start"))
-            ax.plot(*spec["minimum"], "k*", markersize=11, label=tr_figure("minimum"))
-            for name in OPTIMIZERS:
-                _path(ax, name, label=name)
-            # Outside the axes, where no path can cover it.
-            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
-            ax.set(xlim=spec["xlim"], ylim=spec["ylim"], xlabel="$x$", ylabel="$y$", title=tr_figure(spec["title"]))
-            ax.grid(False)
-            self.backgrounds[size, surface] = rendered_pixels(fig)
-        return self.backgrounds[size, surface]
+    lines = None  # the live paths, made at the first update
 
     def __call__(self, fig: Figure, surface: str, optimizers: tuple, lr: float, steps: int) -> str:
         if self.lines is None:
-            self.backdrop = fig.add_artist(Backdrop())
+            self.backdrop = fig.add_artist(Backdrop(_background))
             self.ax = fig.add_axes(AXES_RECT)
             self.ax.set_axis_off()
             self.lines = {name: _path(self.ax, name) for name in OPTIMIZERS}
         spec = SURFACES[surface]
-        self.backdrop.pixels = self.background(tuple(fig.get_size_inches()), surface)
+        self.backdrop.show(surface)
         self.ax.set(xlim=spec["xlim"], ylim=spec["ylim"])
         results = []
         for name, line in self.lines.items():
@@ -124,7 +121,5 @@ class TrajectoryPanel(Panel):
                                             readout_format=".2g", layout=narrow),
             "steps": ipywidgets.IntSlider(value=100, min=10, max=500, step=10, description="steps", layout=narrow),
         }
-        super().__init__("Optimizer trajectories on a 2-D loss surface", controls, TrajectoryPlot(dpi=90),
+        super().__init__("Optimizer trajectories on a 2-D loss surface", controls, TrajectoryPlot(),
                          figsize=(6.4, 4.2), dpi=90, layout=None)
-        # Four controls do not fit in one row on a narrow screen: let the row wrap.
-        self.widget.children[1].layout.flex_flow = "row wrap"

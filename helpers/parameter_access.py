@@ -1,28 +1,82 @@
-"""Chapter 1, parameter access: the engine behind the parameter explorer widget."""
+"""Chapter 1, parameter access: histograms of a model's parameters and the parameter explorer widget.
+Each figure comes with the numbers it drew, so that tests check numbers, not pixels."""
 
 from __future__ import annotations
 
+import math
 import re
+from typing import NamedTuple
 
 import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.ticker import MaxNLocator
 from torch import nn
+from torch.nn.parameter import UninitializedParameter
 
 from helpers.session import tr, tr_figure
-from helpers.plots import histogram, why_no_values
 from helpers.widgets import Panel
 
 
-def parameter_summary(model: nn.Module, name: str) -> dict:
-    """Shape, entry count, NaN/inf counts and rounded statistics of the finite entries of ``name``.
+class Histogram(NamedTuple):
+    """Counts and bin edges of the finite values, as drawn; NaN and infinities counted apart."""
 
-    >>> layer = nn.Linear(2, 3)
-    >>> with torch.no_grad():
-    ...     _ = layer.weight.fill_(0.5)
-    >>> parameter_summary(layer, "weight")
-    {'name': 'weight', 'shape': (3, 2), 'numel': 6, 'mean': 0.5, 'std': 0.0, 'min': 0.5, 'max': 0.5, 'nan': 0, 'inf': 0, 'requires_grad': True, 'has_grad': False, 'note': None}
-    """
+    counts: np.ndarray
+    edges: np.ndarray
+    nan: int
+    inf: int
+
+    @property
+    def note(self) -> str:
+        """'' when every value is drawn, else what is missing, e.g. '2 NaN, 1 inf not drawn'."""
+        parts = [tr("{n} {label}", n=n, label=label) for n, label in ((self.nan, "NaN"), (self.inf, "inf")) if n]
+        if parts:
+            return tr("{parts} not drawn", parts=tr(", ").join(parts))
+        return "" if self.counts.sum() else tr("no entries")
+
+
+def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
+    """Histogram of a tensor's finite values (any shape), detached from autograd."""
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 1000:
+        raise ValueError(tr("bins must be an int between 1 and 1000, got {bins!r}", bins=bins))
+    flat = values.detach().to(torch.float64).flatten().cpu().numpy()
+    counts, edges = np.histogram(flat[np.isfinite(flat)], bins=bins)
+    return Histogram(counts, edges, nan=int(np.isnan(flat).sum()), inf=int(np.isinf(flat).sum()))
+
+
+def why_no_values(param: torch.Tensor) -> str | None:
+    """Why ``param`` holds no values yet (a lazy layer, the meta device), or None when it does."""
+    if isinstance(param, UninitializedParameter):
+        return tr("is not initialized yet (a lazy layer): run one forward pass, e.g. model(X), first")
+    if param.is_meta:
+        return tr("lives on the meta device: it has a shape but no values (model.to_empty(device='cpu') allocates them)")
+    return None
+
+
+def param_histograms(model: nn.Module, bins: int = 30) -> tuple[plt.Figure, dict[str, Histogram]]:
+    """One histogram per parameter of ``model``, titled with its shape, four to a row."""
+    params = dict(model.named_parameters())
+    for name, param in params.items():
+        if reason := why_no_values(param):
+            raise ValueError(tr("cannot draw {name}: it {reason}", name=name, reason=reason))
+    data = {name: histogram(param, bins) for name, param in params.items()}
+    rows, columns = math.ceil(len(params) / 4), min(4, len(params))
+    fig, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained", figsize=(2.6 * columns, 2.1 * rows))
+    for ax, (name, hist) in zip(axes.flat, data.items()):
+        ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
+        ax.set_title(f"{name} {list(params[name].shape)}", fontsize=9)
+        ax.set_xlabel(hist.note, fontsize=8, color="firebrick")
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in list(axes.flat)[len(params):]:
+        ax.set_visible(False)
+    return fig, data
+
+
+def parameter_summary(model: nn.Module, name: str) -> dict:
+    """Shape, entry count, NaN/inf counts and rounded statistics of the finite entries of ``name``
+    (``None`` for what a lazy or meta parameter does not have)."""
     params = dict(model.named_parameters())
     if name not in params:
         raise ValueError(tr("name must be one of the model's parameter names {names}, got {name!r}",
@@ -68,17 +122,10 @@ def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
 
 
 def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
-    """A dropdown of ``model``'s parameter names; shows the chosen one's histogram and statistics.
-
-    >>> panel = parameter_explorer(nn.Linear(3, 2))
-    >>> panel.set(name="bias"); panel.text.split(":")[0]
-    'bias'
-    """
+    """A dropdown of ``model``'s parameter names; shows the chosen one's histogram and statistics."""
     names = [name for name, _ in model.named_parameters()]
     if not names:
         raise ValueError(tr("model must have parameters to explore, got a {kind} with none", kind=type(model).__name__))
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 200:
-        raise ValueError(tr("bins must be an int between 1 and 200, got {bins!r}", bins=bins))
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
                  figsize=(5.5, 3.0), layout=None)

@@ -1,9 +1,7 @@
-"""Chapter 5's widget engine: d2l's weight-decay regression trained for several λ at once.
+"""Chapter 5's widget engine: d2l's weight-decay regression trained for several λ at once, so that the
+widget answers a slider at once (the notebook trains with autograd and checks that both agree)."""
 
-The notebook trains the same model with autograd (``train_sweep``) and checks that
-:func:`fit_linear` agrees; the engine exists so that the widget answers a slider at once.
-"""
-
+import functools
 from typing import NamedTuple
 
 import ipywidgets
@@ -14,7 +12,7 @@ from matplotlib.ticker import LogFormatter, LogLocator, MaxNLocator, NullFormatt
 from scipy.linalg.blas import sgemm  # BLAS for a minibatch step, without NumPy's per-call overhead
 
 from helpers.session import tr, tr_figure
-from helpers.widgets import Backdrop, Panel, rendered_pixels
+from helpers.widgets import Backdrop, Panel
 
 BUDGET, MAX_STEPS = 10**8, 10**5  # work per fit; the widget's largest setting: 6e7 multiply-adds, 8000 steps
 SEED = 2026  # the widget's generator; seeded like the data (0), it would draw w0 equal to the first example
@@ -105,61 +103,57 @@ RUNS = 4  # runs a DecayPlot keeps: an epochs change, or a return to a recent se
 
 def _axes(fig: Figure):
     curves, hist = fig.add_axes(CURVES_RECT), fig.add_axes(HIST_RECT)
-    curves.set(yscale="log", xlim=(0, 200), ylim=(1e-8, 1e3), xlabel=tr_figure("epoch"),
-                ylabel=tr_figure("loss"))
+    curves.set(yscale="log", xlim=(0, 200), ylim=(1e-8, 1e3), xlabel=tr_figure("epoch"), ylabel=tr_figure("loss"))
     hist.set(xscale="log", xlim=(EDGES[0], EDGES[-1]), ylim=(0, 64), xlabel=tr_figure("|weight| (dotted: true 0.01)"),
              ylabel=tr_figure("count"), title=tr_figure("size of the learned weights"))
     return curves, hist
 
 
+def _background(fig: Figure, key=None) -> None:
+    """Axes, ticks and legend: what stays while the curves and the histogram change."""
+    curves, hist = _axes(fig)
+    for style, color, label in (("-", "C0", "train"), ("--", "C1", "test"), (":", "gray", "test, λ = 0")):
+        curves.plot([], [], style, color=color, label=tr_figure(label))
+    for axis, ticks in ((curves.yaxis, 7), (hist.xaxis, 5)):
+        axis.set(major_locator=LogLocator(numticks=ticks), minor_formatter=NullFormatter(),
+                 major_formatter=LogFormatter(labelOnlyBase=True))
+    curves.legend(fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
+    hist.axvline(0.01, color="black", linewidth=0.8, linestyle=":")
+    hist.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+
+
 class DecayPlot:
     """``render(fig, lambd, epochs, n_train, start)``: loss per epoch for λ and λ = 0 (left), the histogram
-    of ``|w|`` (right). Axes, ticks and legend are drawn once per figure size into a Backdrop."""
+    of ``|w|`` (right), over a Backdrop of the axes, ticks and legend."""
 
-    def __init__(self, data, seed: int, dpi: int) -> None:
-        self.data, self.seed, self.dpi, self.backgrounds, self.artists, self.runs = data, seed, dpi, {}, None, {}
+    def __init__(self, data, seed: int) -> None:
+        self.data, self.seed, self.artists = data, seed, None
+        self.kept = functools.lru_cache(maxsize=RUNS)(self.start_run)  # a kept Run goes on where it stopped
+
+    def start_run(self, lambd: float, n_train: int, start: str) -> tuple[Run, torch.Generator]:
+        """A Run of these settings and its generator: the seed's generator draws the start ``w0``, then one
+        order per epoch, so that a run with more epochs begins as one with fewer."""
+        X, y, X_test, y_test = self.data
+        generator = torch.Generator().manual_seed(self.seed)
+        w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
+        return Run(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0), generator
 
     def run(self, lambd: float, epochs: int, n_train: int, start: str) -> Fit:
-        """The fit of these settings: the seed's generator draws the start, then one order per epoch, so
-        that a run with more epochs begins as one with fewer; a kept run goes on where it stopped."""
-        key = (lambd, n_train, start)
-        if key not in self.runs:
-            X, y, X_test, y_test = self.data
-            generator = torch.Generator().manual_seed(self.seed)
-            w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
-            self.runs[key] = Run(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0), generator
-        self.runs[key] = run, generator = self.runs.pop(key)  # the most recent last
-        while len(self.runs) > RUNS:
-            del self.runs[next(iter(self.runs))]
+        run, generator = self.kept(lambd, n_train, start)
         if run.epochs < epochs:
             run.extend([torch.randperm(n_train, generator=generator) for _ in range(epochs - run.epochs)])
         return run.fit(epochs)
 
-    def background(self, size) -> np.ndarray:
-        if size not in self.backgrounds:
-            fig = Figure(figsize=size, dpi=self.dpi)
-            curves, hist = _axes(fig)
-            for style, color, label in (("-", "C0", "train"), ("--", "C1", "test"), (":", "gray", "test, λ = 0")):
-                curves.plot([], [], style, color=color, label=tr_figure(label))
-            for axis, ticks in ((curves.yaxis, 7), (hist.xaxis, 5)):
-                axis.set(major_locator=LogLocator(numticks=ticks), minor_formatter=NullFormatter(),
-                         major_formatter=LogFormatter(labelOnlyBase=True))
-            curves.legend(fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
-            hist.axvline(0.01, color="black", linewidth=0.8, linestyle=":")
-            hist.yaxis.set_major_locator(MaxNLocator(5, integer=True))
-            self.backgrounds[size] = rendered_pixels(fig)
-        return self.backgrounds[size]
-
     def __call__(self, fig: Figure, lambd: float, epochs: int, n_train: int, start: str) -> str:
         if self.artists is None:
-            self.backdrop = fig.add_artist(Backdrop())
+            self.backdrop = fig.add_artist(Backdrop(_background))
             curves, hist = _axes(fig)
             for ax in (curves, hist): ax.set_axis_off()
             hist.set_title("")  # drawn in the background; placing a title measures the axes' tick labels
             self.artists = [curves.plot([], [], style, color=color)[0] for style, color in
                             (("-", "C0"), ("--", "C1"), (":", "gray"))]
             self.artists.append(hist.stairs(np.zeros(len(EDGES) - 1), EDGES, fill=True, alpha=0.8))
-        self.backdrop.pixels = self.background(tuple(fig.get_size_inches()))
+        self.backdrop.show()
         fit = self.run(lambd, epochs, n_train, start)
         curves = (fit.history[:, 0, 0], fit.history[:, 1, 0], fit.history[:, 1, 1])
         for line, curve in zip(self.artists, curves):
@@ -187,6 +181,5 @@ class DecayPanel(Panel):
                     "epochs": ipywidgets.IntSlider(value=100, min=10, max=200, step=10, description="epochs", **slider),
                     "n_train": ipywidgets.IntSlider(value=20, min=10, max=200, step=10, description="n_train", **slider),
                     "start": ipywidgets.Dropdown(options=list(STARTS), description="start w")}
-        super().__init__("Weight decay on d2l's regression", controls, DecayPlot(data, seed, dpi=90),
+        super().__init__("Weight decay on d2l's regression", controls, DecayPlot(data, seed),
                          figsize=(8.6, 3.2), dpi=90, layout=None)
-        self.widget.children[1].layout.flex_flow = "row wrap"  # four controls wrap on a narrow screen

@@ -1,6 +1,5 @@
 """The chapters' widget frame: a :class:`Panel` wires ipywidgets controls to a ``render`` function
-that draws on one matplotlib figure (made once, sent as PNG bytes) and returns a line of text.
-"""
+that draws on one matplotlib figure (made once, sent as PNG bytes) and returns a line of text."""
 
 from __future__ import annotations
 
@@ -11,8 +10,9 @@ import time
 from typing import Any, Callable, Mapping
 
 import ipywidgets
-import matplotlib
 import numpy as np
+import PIL.Image
+from IPython.display import display
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -21,34 +21,37 @@ from matplotlib.transforms import Bbox, TransformedBbox
 from helpers.session import tr
 
 
-def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render ``fig`` to PNG bytes, drawing it once."""
+def figure_png(fig: Figure) -> bytes:
+    """``fig`` drawn once at its own dpi, as PNG bytes."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    # Agg and Pillow, not savefig: setup() makes savefig's bbox "tight", which draws a figure twice, and a
+    # widget's figure is laid out already. Light compression: the bytes go to the browser once.
+    fig.canvas.draw()
     buffer = io.BytesIO()
-    # setup() makes savefig's bbox "tight", which draws a figure twice; a widget's figure is laid
-    # out already. Light compression: the bytes go to the browser once, encoding time is felt.
-    with matplotlib.rc_context({"savefig.bbox": "standard"}):
-        fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
-def rendered_pixels(fig: Figure) -> np.ndarray:
-    """``fig`` drawn once, as the RGBA pixels (height x width x 4) a :class:`Backdrop` pastes."""
-    FigureCanvasAgg(fig).draw()
-    return np.asarray(fig.canvas.buffer_rgba()).copy()
-
-
 class Backdrop(Artist):
-    """Pre-rendered RGBA pixels covering a whole figure, pasted unscaled under everything else.
+    """Pixels covering a whole figure, pasted unscaled under everything else. Text (ticks, labels,
+    legends) is the slow part of a matplotlib redraw: a widget whose axes keep fixed ranges draws
+    them once per ``key`` with ``draw(fig, key)``, and each update draws only its data over them."""
 
-    Text (ticks, labels, legends) is the slow part of a matplotlib redraw. A widget whose axes
-    keep fixed ranges draws them once, keeps the pixels, and on each update draws only its
-    data on top. ``pixels`` must match the size the figure is saved at (width x height x 4).
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, draw: Callable[[Figure, Any], Any]) -> None:
         super().__init__()
-        self.pixels = None
+        self.draw_static, self.drawn, self.pixels = draw, {}, None
         self.set_zorder(0)
+
+    def show(self, key=None):
+        """Paste the pixels drawn for ``key`` (drawing them the first time); return what ``draw`` returned."""
+        if key not in self.drawn:
+            fig = Figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
+            result = self.draw_static(fig, key)
+            FigureCanvasAgg(fig).draw()
+            self.drawn[key] = np.asarray(fig.canvas.buffer_rgba()).copy(), result
+        self.pixels, result = self.drawn[key]
+        return result
 
     def get_window_extent(self, renderer=None):
         # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
@@ -65,20 +68,20 @@ class Backdrop(Artist):
 
 
 class Panel:
-    """Controls, one figure drawn by ``render(fig, **values)``, and a text line.
-
-    ``controls`` maps each keyword of ``render`` to an ipywidgets control; whenever
-    one changes, ``render`` redraws the figure and its returned text is shown under it.
-    ``timings`` keeps the seconds each update took (render plus PNG encoding).
-    ``layout`` is the figure's layout engine.
-    """
+    """Controls, one figure drawn by ``render(fig, **values)``, and a text line. ``controls`` maps each
+    keyword of ``render`` to an ipywidgets control; whenever one changes, ``render`` redraws the figure
+    and its returned text is shown under it. ``values`` are first values, refused as :meth:`set` refuses
+    them; ``timings`` keeps the seconds each update took (render plus PNG encoding)."""
 
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget],
-                 render: Callable[..., str | None], *, figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90,
-                 layout: str | None = "constrained") -> None:
-        self.title, self.controls, self.render, self.dpi = tr(title), dict(controls), render, dpi
+                 render: Callable[..., str | None], *, values: Mapping[str, Any] | None = None,
+                 figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90, layout: str | None = "constrained") -> None:
+        self.title, self.controls, self.render, self.dpi, self.quiet = tr(title), dict(controls), render, dpi, False
+        self._refuse(values or {})
+        for name, value in (values or {}).items():
+            self.controls[name].value = value
         # A render that places its axes itself passes layout=None: no layout pass per update.
-        self.figure = Figure(figsize=figsize, layout=layout)
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout=layout)
         # Shown at its own pixel size, not stretched to the output width (which blurs it).
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start"))
         self.caption = ipywidgets.HTML()
@@ -88,7 +91,8 @@ class Panel:
             control.description = tr(control.description)  # a name like "lr" is its own translation
             control.observe(self._on_change, names="value")
         header = ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")
-        self.widget = ipywidgets.VBox([header, ipywidgets.HBox(list(self.controls.values())), self.image, self.caption])
+        row = ipywidgets.HBox(list(self.controls.values()), layout=ipywidgets.Layout(flex_flow="row wrap"))
+        self.widget = ipywidgets.VBox([header, row, self.image, self.caption])  # the row wraps on a narrow screen
         self.update()
 
     @property
@@ -98,7 +102,7 @@ class Panel:
     def update(self) -> None:
         start = time.perf_counter()
         text = self.render(self.figure, **self.values)
-        self.image.value = figure_png(self.figure, dpi=self.dpi)
+        self.image.value = figure_png(self.figure)
         self.text = "" if text is None else str(text)
         # JupyterLab breaks <pre> text anywhere (word-break: break-all); wrap at spaces instead.
         self.caption.value = f'<pre style="word-break: normal">{html.escape(self.text)}</pre>'
@@ -107,31 +111,31 @@ class Panel:
     def set(self, **values: Any) -> None:
         """Set controls by name, as a learner would, and redraw once. A value its control cannot
         take (out of range, not an option, NaN) is refused in one sentence, and nothing changes."""
+        self._refuse(values)
+        with self.widget.hold_sync():
+            self.quiet = True  # one redraw for all the values, not one per control
+            try:
+                for name, value in values.items():
+                    self.controls[name].value = value
+            finally:
+                self.quiet = False
+        self.update()
+
+    def _refuse(self, values: Mapping[str, Any]) -> None:
         for name, value in values.items():
             if name not in self.controls:
                 raise ValueError(tr("{name} is not a control of this panel; its controls are {controls}", name=name,
                                     controls=sorted(self.controls)))
             if takes := _takes(self.controls[name], value):
                 raise ValueError(tr("{name} must be {takes}, got {value!r}", name=name, takes=takes, value=value))
-        with self.widget.hold_sync():
-            for control in self.controls.values():
-                control.unobserve(self._on_change, names="value")
-            try:
-                for name, value in values.items():
-                    self.controls[name].value = value
-            finally:
-                for control in self.controls.values():
-                    control.observe(self._on_change, names="value")
-        self.update()
 
     def _on_change(self, change: dict) -> None:
-        self.update()
+        if not self.quiet:
+            self.update()
 
     def _ipython_display_(self) -> None:
         # The widget view for live frontends and a fixed text for nbval, GitHub and print. Built
         # here because widgets have _repr_mimebundle_ only from ipywidgets 8 (Colab runs 7).
-        from IPython.display import display
-
         view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
         display({"application/vnd.jupyter.widget-view+json": view,
                  "text/plain": tr("{title} (interactive: run the notebook to use the controls)", title=self.title)},

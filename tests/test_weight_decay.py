@@ -174,7 +174,7 @@ def test_panel_keeps_a_few_runs_and_they_give_what_a_fresh_fit_gives(panel, data
         assert torch.equal(torch.from_numpy(panel.render.artists[1].get_ydata()), fit.history[:, 1, 0])
     for n_train in range(50, 200, 20):
         panel.set(n_train=n_train)
-    assert len(panel.render.runs) == wd.RUNS
+    assert panel.render.kept.cache_info().currsize == wd.RUNS
 
 
 def test_panel_is_deterministic_and_each_control_changes_the_picture(panel):
@@ -188,7 +188,7 @@ def test_panel_is_deterministic_and_each_control_changes_the_picture(panel):
         assert panel.text == first_text, f"after {name}: {panel.text} != {first_text}"
         assert panel.image.value == first_image, f"same text, another image after {name}"
     assert Image.open(io.BytesIO(panel.image.value)).size == (774, 288)
-    assert len(panel.render.backgrounds) == 1  # the static part was drawn once
+    assert len(panel.render.backdrop.drawn) == 1  # the static part was drawn once
 
 
 @pytest.mark.parametrize("name, value", [("lambd", float("nan")), ("lambd", float("inf")), ("lambd", 0.0),

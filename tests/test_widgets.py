@@ -1,3 +1,5 @@
+import io
+
 import ipywidgets
 import pytest
 from matplotlib.figure import Figure
@@ -94,12 +96,14 @@ def test_set_refuses_what_a_control_cannot_take_in_one_sentence(control, good, b
 def test_figure_png_draws_the_figure_once_even_with_a_tight_savefig_setting():
     import matplotlib
 
-    fig = Figure(figsize=(1, 1))
+    from PIL import Image
+
+    fig = Figure(figsize=(1, 2), dpi=30)
     draws = []
     fig.add_artist(type("Counter", (matplotlib.artist.Artist,), {"draw": lambda self, r: draws.append(1)})())
     with matplotlib.rc_context({"savefig.bbox": "tight"}):
-        figure_png(fig)
-    assert draws == [1]
+        png = figure_png(fig)
+    assert draws == [1] and Image.open(io.BytesIO(png)).size == (30, 60)  # the figure's own size and dpi
 
 
 def test_layout_can_be_switched_off_and_image_keeps_its_size():
@@ -110,21 +114,29 @@ def test_layout_can_be_switched_off_and_image_keeps_its_size():
         Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: "", layout="grid")
 
 
-def test_backdrop_pastes_its_pixels_under_the_data():
+def test_backdrop_pastes_its_pixels_under_the_data_and_draws_each_key_once():
     import numpy as np
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from helpers.widgets import Backdrop
 
+    calls = []
+
+    def paint(fig, colour):
+        calls.append(colour)
+        fig.patch.set_facecolor(colour)
+        return f"{colour} drawn"
+
     fig = Figure(figsize=(1, 1), dpi=20)
     FigureCanvasAgg(fig)
-    backdrop = Backdrop()
-    fig.add_artist(backdrop)
+    backdrop = fig.add_artist(Backdrop(paint))
     fig.canvas.draw()  # nothing yet: a white figure
     assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 255, 255]
-    red = np.zeros((20, 20, 4), dtype=np.uint8)
-    red[..., 0], red[..., 3] = 255, 255
-    backdrop.pixels = red
+    assert backdrop.show("red") == "red drawn" and backdrop.pixels.shape == (20, 20, 4)
+    fig.patch.set_alpha(0)  # the figure's own face would hide what is under it
     fig.canvas.draw()
     assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 0, 0]
+    red = backdrop.pixels
+    backdrop.show("blue")
+    assert backdrop.show("red") == "red drawn" and backdrop.pixels is red and calls == ["red", "blue"]

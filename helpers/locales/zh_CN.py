@@ -114,9 +114,6 @@ MESSAGES = {
     'freezing must keep the values, but {names} changed': '冻结必须保持参数的值不变，但 {names} 的值变了',
     'after a backward pass {names} have no gradient, so they would not train': '反向传播之后，{names} 没有梯度，因此它们不会被训练',
     'MLP 1-16-1 with tanh, seed 3': 'MLP 1-16-1，tanh 激活，随机种子 3',
-    'function must be one of {functions}, got {function!r}': 'function 必须是 {functions} 之一，得到的却是 {function!r}',
-    '{name} must be a number from {low:g} to {high:g}, got {value!r}':
-        '{name} 必须是 {low:g} 到 {high:g} 之间的数，得到的却是 {value!r}',
     'tangent, slope by autograd': '切线，斜率由 autograd 给出',
     'secant through $x \\pm h$': '经过 x ± h 两点的割线',
     'Tangent and central difference': '切线与中心差分',
@@ -187,7 +184,6 @@ MESSAGES = {
     "name must be one of the model's parameter names {names}, got {name!r}":
         'name 必须是模型的参数名 {names} 之一，得到的是 {name!r}',
     'model must have parameters to explore, got a {kind} with none': 'model 必须有可以查看的参数，得到的 {kind} 却一个参数也没有',
-    'bins must be an int between 1 and 200, got {bins!r}': 'bins 必须是 1 到 200 之间的整数，得到的是 {bins!r}',
     '{n} {label}': '{n} 个 {label}',
     '{parts} not drawn': '{parts} 未画出',
     ', ': '、',
@@ -197,10 +193,7 @@ MESSAGES = {
     "lives on the meta device: it has a shape but no values (model.to_empty(device='cpu') allocates them)":
         "位于 meta 设备上：有形状，但没有数值（model.to_empty(device='cpu') 会为它分配数值）",
     'bins must be an int between 1 and 1000, got {bins!r}': 'bins 必须是 1 到 1000 之间的整数，得到的是 {bins!r}',
-    'names must be parameter names of the model ({names}), got {unknown}': 'names 必须是模型的参数名（{names}），得到的是 {unknown}',
-    'none': '无',
     'cannot draw {name}: it {reason}': '无法绘制 {name}：它{reason}',
-    'columns must be an int between 1 and 8, got {columns!r}': 'columns 必须是 1 到 8 之间的整数，得到的是 {columns!r}',
 
     # chapter tied_parameters: helpers/exercises/tied_parameters.py and helpers/tied_parameters.py
     'expected a function tie_layers(net, i, j) written with def': '应当是一个用 def 定义的函数 tie_layers(net, i, j)',
