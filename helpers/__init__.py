@@ -1,8 +1,5 @@
-"""Parameter Lab helpers: the plumbing the notebooks share.
-
-``import helpers`` stays cheap: ``helpers.widgets``, ``helpers.exercises`` or a
-chapter's module (``helpers.weight_decay``...) is imported the first time it is used.
-"""
+"""Parameter Lab helpers: the plumbing the notebooks share. ``import helpers`` stays cheap: ``helpers.widgets``,
+``helpers.exercises`` or a chapter's module (``helpers.weight_decay``...) is imported the first time it is used."""
 
 import importlib
 

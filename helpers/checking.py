@@ -1,8 +1,7 @@
 """The plumbing behind ``ex.qN.check()``: :func:`compare` says what is wrong with a value in one
-sentence; :func:`isolated` runs code from a fixed state and restores the notebook's (RNGs, default
-dtype and device, grad mode, threads: what ordinary code changes; deliberately monkeypatching torch
-is out of scope); :func:`time_limit` stops a long run; :func:`snapshot`/:func:`changes` see mutation.
-"""
+sentence; :func:`isolated` runs code from a fixed state and restores the notebook's (what ordinary
+code changes, not a deliberate monkeypatch of torch); :func:`time_limit` stops a long run;
+:func:`snapshot` and :func:`changes` see mutation."""
 
 from __future__ import annotations
 
@@ -37,11 +36,7 @@ def short(text, limit: int = 60) -> str:
 
 
 def describe(value) -> str:
-    """A short, address-free description of ``value``; never raises.
-
-    >>> describe(torch.zeros(2, 3)), describe(int), describe(10**400)
-    ('a tensor of shape [2, 3] and dtype torch.float32', 'the class int', 'an int with 401 digits')
-    """
+    """A short, address-free description of ``value``, such as "the class int"; never raises."""
     try:
         kind = type(value).__name__
         if value is None:
@@ -109,11 +104,7 @@ def compare(answer, expected, *, rtol: float = 1e-4, atol: float = 1e-6, same_dt
     """What is wrong with ``answer`` in one sentence, or ``None``. An int is a count, equal exactly
     whatever the answer's type; a float is close within ``rtol``/``atol``; a string exact (keys are
     case-sensitive); a set matches any collection; a tensor by shape, values (dtype if ``same_dtype``).
-    ``what`` names the answer in the message (default: "your answer").
-
-    >>> compare(49.5, 49)
-    'your answer: 49.5 is not the expected count (a whole number)'
-    """
+    ``what`` names the answer in the message (default: "your answer")."""
     what = tr("your answer") if what is None else what
     try:
         _compare(answer, expected, dict(rtol=rtol, atol=atol, same_dtype=same_dtype), what)

@@ -1,8 +1,4 @@
-"""Chapter 3's widget engine: d2l's MLP with ``net[2]`` and ``net[4]`` tied or not, and its gradients.
-
->>> uses, parts, grad = gradients(mlp(tied=True), torch.ones(2, 4), layer=4)
->>> uses, sorted(parts), bool(torch.allclose(grad, parts[2] + parts[4]))
-((2, 4), [2, 4], True)"""
+"""Chapter 3's widget engine: d2l's MLP with ``net[2]`` and ``net[4]`` tied or not, and its gradients."""
 
 import copy
 

@@ -1,20 +1,17 @@
-"""Self-check exercises, in the manner of Kaggle's learntools.
-
-``helpers/exercises/<chapter>.py`` (the notebook's name without its number) lists a chapter's
-``QUESTIONS``; ``ex = load("01_parameter_access")`` gives ``ex.q1`` (shows the prompt),
-``ex.q1.check(answer)`` (a verdict; never raises, never hangs), ``hint()`` and ``solution()``.
-When ``PARAMETER_LAB_RESULTS`` names a file, each ``check()`` appends a JSON line (chapter,
-question, status) for the class report. CONTRIBUTING.md says how to write a spec file.
-"""
+"""Self-check exercises, in the manner of Kaggle's learntools: ``helpers/exercises/<chapter>.py`` (the
+notebook's name without its number) lists a chapter's ``QUESTIONS``; ``ex = load("01_parameter_access")``
+gives ``ex.q1`` (the prompt), ``ex.q1.check(answer)`` (a verdict; never raises, never hangs), ``hint()``
+and ``solution()``. When ``PARAMETER_LAB_RESULTS`` names a file, each ``check()`` appends a JSON line
+(chapter, question, status) for the class report. CONTRIBUTING.md says how to write a spec file."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import importlib
 import json
 import os
-import re
 import textwrap
 from collections import namedtuple
 
@@ -55,6 +52,8 @@ class call:  # noqa: N801 (reads as a call in a spec: call(model, trainable_only
 class Question:
     """A prompt, a hint, a model solution and :meth:`check`; ``options`` tune the comparison.
     Each kind sets ``kind`` and judges an answer in ``_judge``: ``None`` when it is right."""
+
+    solution_heading = "Solution:"
 
     def __init__(self, prompt: str, *, name: str, hint: str, solution: str, wrong=(), zh_CN=None, **options) -> None:
         # zh_CN=dict(prompt=..., hint=..., solution=...): the Chinese text (a Thought's model answer)
@@ -99,18 +98,17 @@ class Question:
         status, message = self.evaluate(answer)
         if os.environ.get("PARAMETER_LAB_RESULTS"):
             line = {"chapter": self.chapter, "question": self.label.split(".")[-1], "status": status}
-            try:
-                with open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as results:
-                    results.write(json.dumps(line) + "\n")
-            except OSError:
-                pass  # the report then shows the question as not attempted; the learner is not disturbed
+            # A file that cannot be written leaves the question "not attempted" in the report; the learner
+            # is not disturbed.
+            with contextlib.suppress(OSError), open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as f:
+                f.write(json.dumps(line) + "\n")
         print(message)
 
     def hint(self) -> None:
         display(Text(tr("Hint: {hint}", hint=self.text("hint"))))
 
-    def solution(self, heading: str = "Solution:") -> None:
-        print(tr(heading) + "\n" + self.text("solution") if self.solutions_shown else
+    def solution(self) -> None:
+        print(tr(self.solution_heading) + "\n" + self.text("solution") if self.solutions_shown else
               tr("The worked solutions of this copy are with your teacher."))
 
     def heading(self) -> str:
@@ -205,49 +203,32 @@ class Code(Question):
 class Thought(Question):
     """A question to think or write about: ``check()`` points to the model answer."""
 
-    kind = "thought"
+    kind, solution_heading = "thought", "Model answer:"
 
     def evaluate(self, answer=Ellipsis) -> Verdict:
         return Verdict(THOUGHT, tr("Thought question: nothing to check automatically. Compare your answer "
                                    "with {label}.solution().", label=self.label))
 
-    def solution(self, heading: str = "Model answer:") -> None:
-        super().solution(heading)
 
-
-class ExerciseSet:
-    """The questions of one chapter, reachable as ``q1``, ``q2``, ..."""
+class ExerciseSet(list):
+    """The questions of one chapter, in order and as ``q1``, ``q2``, ..."""
 
     def __init__(self, chapter: str, questions, *, solutions: bool = True) -> None:
-        self.chapter, self.questions = chapter, list(questions)
-        for number, question in enumerate(self.questions, start=1):
+        super().__init__(questions)
+        self.chapter = chapter
+        for number, question in enumerate(self, start=1):
             question.label, question.chapter, question.solutions_shown = f"ex.q{number}", chapter, solutions
             setattr(self, f"q{number}", question)
 
-    def __iter__(self):
-        return iter(self.questions)
-
-    def __len__(self) -> int:
-        return len(self.questions)
-
     def __repr__(self) -> str:
-        listing = ", ".join(f"q{n} ({tr(q.kind)})" for n, q in enumerate(self.questions, start=1))
+        listing = ", ".join(f"q{n} ({tr(q.kind)})" for n, q in enumerate(self, start=1))
         return tr("Exercises for {chapter}: {listing}", chapter=self.chapter, listing=listing)
 
 
 def load(chapter: str, *, solutions: bool = True) -> ExerciseSet:
-    """The exercises of the notebook named ``chapter`` (its file name without ``.ipynb``);
-    ``solutions=False`` (graded student copies) keeps hints and withholds solutions."""
-    if not isinstance(chapter, str) or not re.fullmatch(r"\d+_[a-z0-9_]+", chapter):
-        raise ValueError(tr("load() takes the notebook's name, such as '01_parameter_access', not {got}",
-                            got=describe(chapter)))
-    module_name = "helpers.exercises." + chapter.split("_", 1)[1]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        raise ValueError(tr("There are no exercises for {chapter!r}: check the notebook's name.",
-                            chapter=chapter)) from None
+    """The exercises of the notebook named ``chapter`` (its file name without ``.ipynb``) from the spec file
+    ``helpers/exercises/<name without the number>.py``; ``solutions=False`` (graded student copies) keeps
+    hints and withholds solutions."""
+    module = importlib.import_module("helpers.exercises." + chapter.split("_", 1)[1])
     # copies, so that two loads never share a question's label
     return ExerciseSet(chapter, [copy.copy(question) for question in module.QUESTIONS], solutions=solutions)

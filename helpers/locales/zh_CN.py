@@ -84,9 +84,6 @@ MESSAGES = {
     "Thought question: nothing to check automatically. Compare your answer with {label}.solution().":
         "思考题：没有可以自动检查的内容。请把你的答案与 {label}.solution() 对照。",
     "Exercises for {chapter}: {listing}": "{chapter} 的练习：{listing}",
-    "load() takes the notebook's name, such as '01_parameter_access', not {got}":
-        "load() 需要笔记本的名字，例如 '01_parameter_access'，而不是{got}",
-    "There are no exercises for {chapter!r}: check the notebook's name.": "没有 {chapter!r} 的练习：请检查笔记本的名字。",
 
     # control names that are code names, and so their own translation
     "f": "f", "x": "x", "h": "h", "lr": "lr", "λ": "λ", "n_train": "n_train",
