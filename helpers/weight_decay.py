@@ -2,7 +2,6 @@
 widget answers a slider at once (the notebook trains with autograd and checks that both agree)."""
 
 import functools
-from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
@@ -18,19 +17,12 @@ BUDGET, MAX_STEPS = 10**8, 10**5  # work per fit; the widget's largest setting: 
 SEED = 2026  # the widget's generator; seeded like the data (0), it would draw w0 equal to the first example
 
 
-class Fit(NamedTuple):
-    """Weights ``[d, L]`` and bias ``[L]`` after training; ``history[epoch, set, λ]`` is the mean
-    ``squared_loss`` on the training (set 0) and test (set 1) data after each epoch."""
-
-    weights: torch.Tensor
-    bias: torch.Tensor
-    history: torch.Tensor
-
-
-def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5) -> Fit:
+def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5):
     """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0), taking
     the rows in ``orders[epoch]`` in minibatches: ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|``,
-    in NumPy float32 instead of autograd (on matrices this small, per-call overhead is the cost)."""
+    in NumPy float32 instead of autograd (on matrices this small, per-call overhead is the cost).
+    Returns, as the notebook's ``train_sweep`` does, the weights ``[d, L]``, the bias ``[L]`` and
+    ``history[epoch, set, λ]``: the mean ``squared_loss`` on the training (set 0) and test (set 1) data."""
     run = Run(X, y, X_test, y_test, lambdas, w0, lr, batch_size)
     run.extend(orders)
     return run.fit(len(orders))
@@ -89,10 +81,10 @@ class Run:
                                       ((Xa, y), (self.Xt, self.y_test))], axis=1))
         self.thetas.append(thetas)
 
-    def fit(self, epochs: int) -> Fit:
+    def fit(self, epochs: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         theta = np.concatenate(self.thetas)[epochs]
-        return Fit(torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()),
-                   torch.from_numpy(np.concatenate(self.history)[:epochs]))
+        return (torch.from_numpy(theta[:-1].copy()), torch.from_numpy(theta[-1].copy()),
+                torch.from_numpy(np.concatenate(self.history)[:epochs]))
 
 
 CURVES_RECT, HIST_RECT = (0.075, 0.15, 0.46, 0.7), (0.635, 0.15, 0.345, 0.7)  # in the background and live
@@ -138,7 +130,7 @@ class DecayPlot:
         w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
         return Run(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0), generator
 
-    def run(self, lambd: float, epochs: int, n_train: int, start: str) -> Fit:
+    def run(self, lambd: float, epochs: int, n_train: int, start: str):
         run, generator = self.kept(lambd, n_train, start)
         if run.epochs < epochs:
             run.extend([torch.randperm(n_train, generator=generator) for _ in range(epochs - run.epochs)])
@@ -154,11 +146,11 @@ class DecayPlot:
                             (("-", "C0"), ("--", "C1"), (":", "gray"))]
             self.artists.append(hist.stairs(np.zeros(len(EDGES) - 1), EDGES, fill=True, alpha=0.8))
         self.backdrop.show()
-        fit = self.run(lambd, epochs, n_train, start)
-        curves = (fit.history[:, 0, 0], fit.history[:, 1, 0], fit.history[:, 1, 1])
+        weights, _, history = self.run(lambd, epochs, n_train, start)
+        curves = (history[:, 0, 0], history[:, 1, 0], history[:, 1, 1])
         for line, curve in zip(self.artists, curves):
             line.set_data(np.arange(1, epochs + 1), curve.numpy())
-        w = fit.weights[:, 0]
+        w = weights[:, 0]
         counts = np.histogram(w.abs().double().clamp(EDGES[0], EDGES[-1]).numpy(), bins=EDGES)[0]
         self.artists[3].set_data(counts, EDGES)
         train, test, reference = (curve[-1] for curve in curves)

@@ -16,7 +16,6 @@ from IPython.display import display
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox, TransformedBbox
 
 from helpers.session import tr
 
@@ -53,17 +52,11 @@ class Backdrop(Artist):
         self.pixels, result = self.drawn[key]
         return result
 
-    def get_window_extent(self, renderer=None):
-        # The whole figure, so that savefig(bbox_inches="tight") crops nothing away.
-        return TransformedBbox(Bbox.unit(), self.figure.transFigure)
-
-    def draw(self, renderer) -> None:
+    def draw(self, renderer) -> None:  # at the figure's corner: figure_png draws without a tight bounding box
         if self.pixels is None or not self.get_visible():
             return
         gc = renderer.new_gc()
-        # The figure's corner moves when a tight bounding box adds padding around it.
-        x0, y0 = self.figure.transFigure.transform((0, 0))
-        renderer.draw_image(gc, round(x0), round(y0), self.pixels[::-1])
+        renderer.draw_image(gc, 0, 0, self.pixels[::-1])
         gc.restore()
 
 

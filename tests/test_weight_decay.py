@@ -42,12 +42,13 @@ def test_engine_is_the_autograd_loop(data, n_train, batch_size):
     w0 = torch.randn(200, 1, generator=generator)
     orders = [torch.randperm(n_train, generator=generator) for _ in range(15)]
     lambdas = torch.tensor([0.0, 0.5, 3.0, 100.0])
-    fit = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders, batch_size=batch_size)
+    weights, bias, losses = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders,
+                                          batch_size=batch_size)
     W, b, history = autograd_sweep(X[:n_train], y[:n_train], X_test, y_test, lambdas, w0, orders,
                                    batch_size=batch_size)
-    assert torch.allclose(fit.weights, W, atol=1e-5)
-    assert torch.allclose(fit.bias, b, atol=1e-5)
-    assert torch.allclose(fit.history, history, rtol=1e-3, atol=1e-6)
+    assert torch.allclose(weights, W, atol=1e-5)
+    assert torch.allclose(bias, b, atol=1e-5)
+    assert torch.allclose(losses, history, rtol=1e-3, atol=1e-6)
 
 
 def test_columns_are_independent_runs(data):
@@ -55,11 +56,11 @@ def test_columns_are_independent_runs(data):
     generator = torch.Generator().manual_seed(2)
     w0 = torch.randn(200, 1, generator=generator)
     orders = [torch.randperm(20, generator=generator) for _ in range(10)]
-    both = wd.fit_linear(X, y, X_test, y_test, [0.0, 3.0], w0, orders)
-    alone = wd.fit_linear(X, y, X_test, y_test, [3.0], w0, orders)
+    both_weights, _, both_losses = wd.fit_linear(X, y, X_test, y_test, [0.0, 3.0], w0, orders)
+    alone_weights, _, alone_losses = wd.fit_linear(X, y, X_test, y_test, [3.0], w0, orders)
     # equal up to float rounding: a matrix product with one column may sum in another order
-    assert torch.allclose(both.weights[:, 1], alone.weights[:, 0], atol=1e-6)
-    assert torch.allclose(both.history[:, :, 1], alone.history[:, :, 0], rtol=1e-4)
+    assert torch.allclose(both_weights[:, 1], alone_weights[:, 0], atol=1e-6)
+    assert torch.allclose(both_losses[:, :, 1], alone_losses[:, :, 0], rtol=1e-4)
 
 
 def numpy_loop(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5):
@@ -106,7 +107,8 @@ def test_a_run_that_goes_on_is_the_fit_in_one_go(data, n_train, splits):
     for epochs in (12, 5, 0):
         alone = wd.fit_linear(X[:n_train], y[:n_train], X_test, y_test, [10.0, 0.0], w0, orders[:epochs])
         assert all(torch.equal(a, b) for a, b in zip(run.fit(epochs), alone)), epochs
-    assert torch.equal(run.fit(0).weights[:, 1], w0[:, 0]) and run.fit(0).history.shape == (0, 2, 2)
+    weights, _, losses = run.fit(0)
+    assert torch.equal(weights[:, 1], w0[:, 0]) and losses.shape == (0, 2, 2)
 
 
 def test_a_fit_leaves_its_inputs_alone_and_repeats_exactly(data):
@@ -122,10 +124,10 @@ def test_a_fit_leaves_its_inputs_alone_and_repeats_exactly(data):
 def test_decay_shrinks_weights_by_a_factor_and_never_touches_the_bias():
     # Zero inputs: the data gradient of w vanishes, so only the decay moves w; b fits y = 1.
     X, y = torch.zeros(10, 3), torch.ones(10, 1)
-    fit = wd.fit_linear(X, y, X, y, [0.0, 2.0, 10.0], torch.ones(3, 1), [torch.arange(10)] * 4, lr=0.01)
+    weights, bias, _ = wd.fit_linear(X, y, X, y, [0.0, 2.0, 10.0], torch.ones(3, 1), [torch.arange(10)] * 4, lr=0.01)
     steps = 4 * 2
-    assert torch.allclose(fit.weights, torch.tensor([1.0, 0.98, 0.9]).pow(steps).expand(3, 3))
-    assert torch.allclose(fit.bias, fit.bias[0].expand(3)) and 0 < fit.bias[0] < 1
+    assert torch.allclose(weights, torch.tensor([1.0, 0.98, 0.9]).pow(steps).expand(3, 3))
+    assert torch.allclose(bias, bias[0].expand(3)) and 0 < bias[0] < 1
 
 
 def test_a_fit_over_the_budget_is_refused_before_it_starts():
@@ -142,8 +144,8 @@ def test_a_fit_over_the_budget_is_refused_before_it_starts():
 def test_the_widgets_largest_setting_is_within_the_budget(data):
     X, y, X_test, y_test = data
     orders = [torch.randperm(200) for _ in range(200)]
-    fit = wd.fit_linear(X[:200], y[:200], X_test, y_test, [316.0, 0.0], torch.randn(200, 1), orders)
-    assert torch.isfinite(fit.history).all()
+    _, _, losses = wd.fit_linear(X[:200], y[:200], X_test, y_test, [316.0, 0.0], torch.randn(200, 1), orders)
+    assert torch.isfinite(losses).all()
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +159,9 @@ def test_panel_text_is_the_engine_on_the_first_n_train_examples(panel, data):
     generator = torch.Generator().manual_seed(wd.SEED)
     w0 = torch.randn(200, 1, generator=generator) * 0.01
     orders = [torch.randperm(50, generator=generator) for _ in range(30)]
-    fit = wd.fit_linear(X[:50], y[:50], X_test, y_test, [10.0, 0.0], w0, orders)
-    assert f"train {fit.history[-1, 0, 0]:.4f}, test {fit.history[-1, 1, 0]:.4f}" in panel.text
-    assert f"‖w‖ = {fit.weights[:, 0].norm():.3f}" in panel.text
+    weights, _, losses = wd.fit_linear(X[:50], y[:50], X_test, y_test, [10.0, 0.0], w0, orders)
+    assert f"train {losses[-1, 0, 0]:.4f}, test {losses[-1, 1, 0]:.4f}" in panel.text
+    assert f"‖w‖ = {weights[:, 0].norm():.3f}" in panel.text
 
 
 def test_panel_keeps_a_few_runs_and_they_give_what_a_fresh_fit_gives(panel, data):
@@ -169,9 +171,9 @@ def test_panel_keeps_a_few_runs_and_they_give_what_a_fresh_fit_gives(panel, data
         generator = torch.Generator().manual_seed(wd.SEED)
         w0 = torch.randn(200, 1, generator=generator)
         orders = [torch.randperm(40, generator=generator) for _ in range(epochs)]
-        fit = wd.fit_linear(X[:40], y[:40], X_test, y_test, [0.1, 0.0], w0, orders)
-        assert f"train {fit.history[-1, 0, 0]:.4f}, test {fit.history[-1, 1, 0]:.4f}" in panel.text
-        assert torch.equal(torch.from_numpy(panel.render.artists[1].get_ydata()), fit.history[:, 1, 0])
+        _, _, losses = wd.fit_linear(X[:40], y[:40], X_test, y_test, [0.1, 0.0], w0, orders)
+        assert f"train {losses[-1, 0, 0]:.4f}, test {losses[-1, 1, 0]:.4f}" in panel.text
+        assert torch.equal(torch.from_numpy(panel.render.artists[1].get_ydata()), losses[:, 1, 0])
     for n_train in range(50, 200, 20):
         panel.set(n_train=n_train)
     assert panel.render.kept.cache_info().currsize == wd.RUNS
