@@ -64,7 +64,7 @@ class TangentExplorer(Panel):
                     "h": ipywidgets.FloatLogSlider(base=10, min=-6, max=0, step=0.25, description="h",
                                                    readout_format=".0e", **slider)}
         super().__init__("Tangent and central difference", controls, self._draw,
-                         values=dict(function=function, x=x, h=h), figsize=(6.0, 3.6), dpi=90, layout=None)
+                         values=dict(function=function, x=x, h=h), figsize=(6.0, 3.6))
 
     def _draw(self, fig: Figure, function: str, x: float, h: float) -> str:
         if self.ax is None:

@@ -121,5 +121,4 @@ def init_explorer(depth: int = MAX_DEPTH, width: int = 256, activation: str = "r
         controls[name] = ipywidgets.Dropdown(options=options, description=name, style=style,
                                              layout=ipywidgets.Layout(width=f"{px}px"))
     return Panel("Activation and gradient scale, layer by layer", controls, LayerStatsPlot(),
-                 values=dict(depth=depth, width=width, activation=activation, scheme=scheme),
-                 figsize=LayerStatsPlot.SIZE, dpi=90, layout=None)
+                 values=dict(depth=depth, width=width, activation=activation, scheme=scheme), figsize=LayerStatsPlot.SIZE)

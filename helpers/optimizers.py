@@ -108,8 +108,7 @@ class TrajectoryPlot:
 
 
 class TrajectoryPanel(Panel):
-    """The chapter's widget: a surface, the optimizers to compare, the learning rate and the number
-    of steps."""
+    """The chapter's widget: a surface, the optimizers to compare, the learning rate and the steps."""
 
     def __init__(self) -> None:
         narrow = ipywidgets.Layout(width="250px")
@@ -121,5 +120,4 @@ class TrajectoryPanel(Panel):
                                             readout_format=".2g", layout=narrow),
             "steps": ipywidgets.IntSlider(value=100, min=10, max=500, step=10, description="steps", layout=narrow),
         }
-        super().__init__("Optimizer trajectories on a 2-D loss surface", controls, TrajectoryPlot(),
-                         figsize=(6.4, 4.2), dpi=90, layout=None)
+        super().__init__("Optimizer trajectories on a 2-D loss surface", controls, TrajectoryPlot(), figsize=(6.4, 4.2))

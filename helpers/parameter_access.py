@@ -128,4 +128,4 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
         raise ValueError(tr("model must have parameters to explore, got a {kind} with none", kind=type(model).__name__))
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
-                 figsize=(5.5, 3.0), layout=None)
+                 figsize=(5.5, 3.0))

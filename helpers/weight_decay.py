@@ -173,5 +173,4 @@ class DecayPanel(Panel):
                     "epochs": ipywidgets.IntSlider(value=100, min=10, max=200, step=10, description="epochs", **slider),
                     "n_train": ipywidgets.IntSlider(value=20, min=10, max=200, step=10, description="n_train", **slider),
                     "start": ipywidgets.Dropdown(options=list(STARTS), description="start w")}
-        super().__init__("Weight decay on d2l's regression", controls, DecayPlot(data, seed),
-                         figsize=(8.6, 3.2), dpi=90, layout=None)
+        super().__init__("Weight decay on d2l's regression", controls, DecayPlot(data, seed), figsize=(8.6, 3.2))

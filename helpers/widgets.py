@@ -67,14 +67,14 @@ class Panel:
     them; ``timings`` keeps the seconds each update took (render plus PNG encoding)."""
 
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget],
-                 render: Callable[..., str | None], *, values: Mapping[str, Any] | None = None,
-                 figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90, layout: str | None = "constrained") -> None:
+                 render: Callable[..., str], *, values: Mapping[str, Any] | None = None,
+                 figsize: tuple[float, float] = (6.0, 3.5), dpi: int = 90) -> None:
         self.title, self.controls, self.render, self.dpi, self.quiet = tr(title), dict(controls), render, dpi, False
         self._refuse(values or {})
         for name, value in (values or {}).items():
             self.controls[name].value = value
-        # A render that places its axes itself passes layout=None: no layout pass per update.
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout=layout)
+        # No layout engine: a render places its axes itself, and an update measures no labels.
+        self.figure = Figure(figsize=figsize, dpi=dpi)
         # Shown at its own pixel size, not stretched to the output width (which blurs it).
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start"))
         self.caption = ipywidgets.HTML()
@@ -96,7 +96,7 @@ class Panel:
         start = time.perf_counter()
         text = self.render(self.figure, **self.values)
         self.image.value = figure_png(self.figure)
-        self.text = "" if text is None else str(text)
+        self.text = str(text)
         # JupyterLab breaks <pre> text anywhere (word-break: break-all); wrap at spaces instead.
         self.caption.value = f'<pre style="word-break: normal">{html.escape(self.text)}</pre>'
         self.timings.append(time.perf_counter() - start)

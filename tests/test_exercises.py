@@ -114,10 +114,6 @@ class TestVerdicts:
     def test_placeholder_is_not_attempted(self):
         assert value_q(3).evaluate(...).status == NOT_ATTEMPTED
 
-    def test_choices_list_the_options(self):
-        verdict = value_q("b", choices=("a", "b")).evaluate("c")
-        assert verdict.status == INCORRECT and "'a', 'b'" in verdict.message
-
     def test_reference_of_a_function_question_is_its_solution(self):
         question = count_q()
         assert question.reference(nn.Linear(3, 2)) == 8

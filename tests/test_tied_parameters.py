@@ -121,7 +121,7 @@ def test_draw_a_layer_used_once_hides_the_second_tile_and_resizes():
 def _explorer():
     controls = {"tied": ipywidgets.Checkbox(value=True),
                 "layer": ipywidgets.Dropdown(options=tied_parameters.LAYERS, value=2)}
-    return Panel("t", controls, tied_parameters.draw, figsize=(8.0, 2.6), layout=None)
+    return Panel("t", controls, tied_parameters.draw, figsize=(8.0, 2.6))
 
 
 def test_the_explorer_follows_its_controls():

@@ -106,12 +106,10 @@ def test_figure_png_draws_the_figure_once_even_with_a_tight_savefig_setting():
     assert draws == [1] and Image.open(io.BytesIO(png)).size == (30, 60)  # the figure's own size and dpi
 
 
-def test_layout_can_be_switched_off_and_image_keeps_its_size():
-    panel = Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: str(x), layout=None)
+def test_the_figure_has_no_layout_engine_and_the_image_keeps_its_size():
+    panel = Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: str(x))
     assert panel.figure.get_layout_engine() is None
     assert panel.image.layout.align_self == "flex-start"
-    with pytest.raises(ValueError, match="layout"):
-        Panel("t", {"x": ipywidgets.IntSlider()}, lambda fig, x: "", layout="grid")
 
 
 def test_backdrop_pastes_its_pixels_under_the_data_and_draws_each_key_once():

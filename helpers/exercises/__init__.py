@@ -122,18 +122,15 @@ class Question:
 
 
 class Value(Question):
-    """A value, compared with ``expected`` (options ``rtol``, ``atol``, ``same_dtype``, ``choices``)."""
+    """A value, compared with ``expected`` (options ``rtol``, ``atol``, ``same_dtype``)."""
 
     kind = "value"
 
-    def __init__(self, prompt, *, expected, choices=None, **fields) -> None:
+    def __init__(self, prompt, *, expected, **fields) -> None:
         super().__init__(prompt, **fields)
-        self.expected, self.choices = expected, choices
+        self.expected = expected
 
     def _judge(self, answer):
-        if self.choices is not None and answer not in self.choices:
-            return tr("expected one of {choices}, got {got}", choices=", ".join(map(repr, self.choices)),
-                      got=describe(answer))
         return compare(answer, self.expected, **self.options)
 
 

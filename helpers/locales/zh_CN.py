@@ -75,7 +75,6 @@ MESSAGES = {
     "Solution:": "答案：",
     "Model answer:": "参考答案：",
     "The worked solutions of this copy are with your teacher.": "这份副本的参考答案在你的老师那里。",
-    "expected one of {choices}, got {got}": "应当是 {choices} 之一，得到的是{got}",
     "expected a function (written with def), got {got}": "应当是一个（用 def 写的）函数，得到的是{got}",
     "your function raised {error} when called with ({shown})": "用 ({shown}) 调用你的函数时，它抛出了 {error}",
     "called with ({shown}), {mutated}; the question asks you not to change it":
