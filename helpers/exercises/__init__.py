@@ -98,8 +98,7 @@ class Question:
         status, message = self.evaluate(answer)
         if os.environ.get("PARAMETER_LAB_RESULTS"):
             line = {"chapter": self.chapter, "question": self.label.split(".")[-1], "status": status}
-            # A file that cannot be written leaves the question "not attempted" in the report; the learner
-            # is not disturbed.
+            # An unwritable file leaves the question "not attempted" in the report, and the learner undisturbed.
             with contextlib.suppress(OSError), open(os.environ["PARAMETER_LAB_RESULTS"], "a", encoding="utf-8") as f:
                 f.write(json.dumps(line) + "\n")
         print(message)
