@@ -2,6 +2,7 @@
 ``helpers.exercises`` or a chapter's module (``helpers.weight_decay``...) is imported the first time it is used."""
 
 import importlib
+import importlib.util
 
 from helpers.session import setup
 
@@ -9,9 +10,6 @@ __all__ = ["setup"]
 
 
 def __getattr__(name):
-    try:
-        return importlib.import_module(f"helpers.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"helpers.{name}":
-            raise
-        raise AttributeError(f"module 'helpers' has no attribute {name!r}") from None
+    if importlib.util.find_spec(f"helpers.{name}") is None:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    return importlib.import_module(f"helpers.{name}")

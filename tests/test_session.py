@@ -1,4 +1,6 @@
 import random
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -91,3 +93,10 @@ def test_figures_speak_chinese_only_with_a_font_that_has_its_glyphs(monkeypatch)
     assert tr_figure("count") == "个数" and plt.rcParams["font.family"] == ["DejaVu Sans", "WenQuanYi Micro Hei"]
     helpers.setup()
     assert tr_figure("count") == "count" and plt.rcParams["font.family"] == ["DejaVu Sans"]
+
+
+def test_import_helpers_loads_a_chapter_module_only_when_it_is_used():
+    code = ("import sys, helpers; before = 'helpers.weight_decay' in sys.modules; helpers.weight_decay; "
+            "print(before, 'helpers.weight_decay' in sys.modules, hasattr(helpers, 'no_such_module'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "False"]
