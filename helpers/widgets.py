@@ -94,9 +94,8 @@ class Panel:
 
     def update(self) -> None:
         start = time.perf_counter()
-        text = self.render(self.figure, **self.values)
+        self.text = str(self.render(self.figure, **self.values))
         self.image.value = figure_png(self.figure)
-        self.text = str(text)
         # JupyterLab breaks <pre> text anywhere (word-break: break-all); wrap at spaces instead.
         self.caption.value = f'<pre style="word-break: normal">{html.escape(self.text)}</pre>'
         self.timings.append(time.perf_counter() - start)
