@@ -114,3 +114,13 @@ def test_every_import_is_covered_by_both_files():
     for module in ("numpy", "torch", "torchvision", "PIL", "pandas", "scipy", "requests",
                    "matplotlib", "matplotlib_inline", "IPython"):
         assert {canonical(d) for d in distributions[module]} & declared, module
+
+
+def test_the_helpers_package_stays_plumbing_sized():
+    # The guide's budget: at most 300 lines a module and 1,500 in all; the exercise spec files and the
+    # message catalogs are data and are not counted.
+    counted = [*sorted((ROOT / "helpers").glob("*.py")), ROOT / "helpers" / "exercises" / "__init__.py",
+               ROOT / "helpers" / "locales" / "__init__.py"]
+    lines = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines()) for path in counted}
+    assert {path: n for path, n in lines.items() if n > 300} == {}
+    assert sum(lines.values()) <= 1500, lines
