@@ -57,7 +57,7 @@ test: setup
 	$(HYPOTHESIS_RUN) $(BIN)/python -m pytest -n 2 --dist loadscope -m "not browser"
 
 test-fast: setup
-	$(HYPOTHESIS_RUN) $(BIN)/python -m pytest -m "not browser and not slow" helpers tests
+	$(HYPOTHESIS_RUN) $(BIN)/python -m pytest -m "not browser and not slow" tests
 
 test-browser: setup
 	bash .ci/install-chromium

@@ -197,8 +197,10 @@ def _compare_tensor(answer, expected: torch.Tensor, options: dict, what: str) ->
         raise Mismatch(tr("{what}: expected dtype {dtype}, got {got}", what=what, dtype=want.dtype, got=got.dtype))
     if want.is_floating_point() and not got.is_floating_point():
         raise Mismatch(tr("{what}: expected a float tensor, got dtype {got}", what=what, got=got.dtype))
-    close = torch.isclose(got.double(), want.double(), rtol=options["rtol"], atol=options["atol"])
-    right = close if want.is_floating_point() else got.double() == want.double()
+    if want.is_floating_point():
+        right = torch.isclose(got.double(), want.double(), rtol=options["rtol"], atol=options["atol"])
+    else:
+        right = got.double() == want.double()
     if not bool(right.all()):
         raise Mismatch(tr("{what}: {off} of {count} values are off", what=what, off=int((~right).sum()),
                           count=want.numel()))

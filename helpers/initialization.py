@@ -33,7 +33,8 @@ def _draws(depth: int, width: int, family: str, seed: int, batch: int):
         generator = torch.Generator().manual_seed(seed)  # inputs first, then the output gradient
         _DRAWS[key] = (generator, *[torch.randn(batch, width, dtype=torch.float64, generator=generator)
                                     for _ in range(2)], [])
-    generator, inputs, grad_out, weights = _DRAWS.pop(key)
+    _DRAWS.move_to_end(key)  # the most recently used last; its list of weights grows in place
+    generator, inputs, grad_out, weights = _DRAWS[key]
     while len(weights) < depth:
         weight = torch.empty(width, width, dtype=torch.float64)
         # What nn.Linear(width, width) draws when it is built; the other families overwrite it.
@@ -43,7 +44,6 @@ def _draws(depth: int, width: int, family: str, seed: int, batch: int):
         elif family == "uniform":
             weight.uniform_(-1.0, 1.0, generator=generator)
         weights.append(weight)
-    _DRAWS[key] = (generator, inputs, grad_out, weights)
     while sum(len(kept[3]) * kept[1].shape[1] ** 2 for kept in _DRAWS.values()) > ELEMENT_BUDGET:
         _DRAWS.popitem(last=False)  # the least recently used first
     return inputs, grad_out, weights[:depth]
@@ -120,5 +120,6 @@ def init_explorer(depth: int = MAX_DEPTH, width: int = 256, activation: str = "r
                               ("scheme", list(SCHEMES), 220)):
         controls[name] = ipywidgets.Dropdown(options=options, description=name, style=style,
                                              layout=ipywidgets.Layout(width=f"{px}px"))
-    return Panel("Activation and gradient scale, layer by layer", controls, LayerStatsPlot(),
-                 values=dict(depth=depth, width=width, activation=activation, scheme=scheme), figsize=LayerStatsPlot.SIZE)
+    values = dict(depth=depth, width=width, activation=activation, scheme=scheme)
+    return Panel("Activation and gradient scale, layer by layer", controls, LayerStatsPlot(), values=values,
+                 figsize=LayerStatsPlot.SIZE)

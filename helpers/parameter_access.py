@@ -126,6 +126,7 @@ def parameter_explorer(model: nn.Module, bins: int = 20) -> Panel:
     names = [name for name, _ in model.named_parameters()]
     if not names:
         raise ValueError(tr("model must have parameters to explore, got a {kind} with none", kind=type(model).__name__))
+    histogram(torch.zeros(0), bins)  # a bad bins is refused now, not at the first parameter with values
     dropdown = ipywidgets.Dropdown(options=names, value=names[0], description="parameter")
     return Panel("Parameter explorer", {"name": dropdown}, lambda fig, name: draw_parameter(fig, model, name, bins),
                  figsize=(5.5, 3.0))

@@ -33,14 +33,15 @@ def figure_png(fig: Figure) -> bytes:
 
 
 class Backdrop(Artist):
-    """Pixels covering a whole figure, pasted unscaled under everything else. Text (ticks, labels,
-    legends) is the slow part of a matplotlib redraw: a widget whose axes keep fixed ranges draws
-    them once per ``key`` with ``draw(fig, key)``, and each update draws only its data over them."""
+    """Pixels covering a whole figure of fixed size, pasted unscaled under everything else. Text (ticks,
+    labels, legends) is the slow part of a matplotlib redraw: a widget whose axes keep fixed ranges draws
+    them once per ``key`` with ``draw(fig, key)``, and each update draws only its data over them. Add it
+    to the figure (``fig.add_artist``) before ``show``."""
 
     def __init__(self, draw: Callable[[Figure, Any], Any]) -> None:
         super().__init__()
         self.draw_static, self.drawn, self.pixels = draw, {}, None
-        self.set_zorder(0)
+        self.set_zorder(-1)  # under the axes, whatever order they were added in
 
     def show(self, key=None):
         """Paste the pixels drawn for ``key`` (drawing them the first time); return what ``draw`` returned."""

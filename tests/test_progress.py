@@ -128,6 +128,16 @@ def test_a_notebook_that_raises_still_reports_its_checks(tmp_path):
     assert progress.find_submissions(tmp_path) == {"erin": [tmp_path / "erin.ipynb"]}
 
 
+def test_a_notebook_of_a_chapter_the_course_does_not_have_is_listed_not_fatal(tmp_path):
+    (tmp_path / "erin").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('my notes')")]),
+                   tmp_path / "erin" / "07_my_notes.ipynb")
+    write(tmp_path, "finn", solve_all(student_copy()))
+    submissions, columns = progress.collect(tmp_path, log=lambda line: None)
+    assert sorted(s.student for s in submissions) == ["erin", "finn"]
+    assert columns == [(CHAPTER, f"q{n}") for n in range(1, len(QUESTIONS) + 1)]
+
+
 # ---------------------------------------------------------------------------- in Chinese
 
 def test_a_chinese_copy_is_the_same_chapter_with_the_same_answer_cells():

@@ -29,6 +29,18 @@ def test_first_render_happens_on_construction():
     assert panel.image.value[:4] == b"\x89PNG"
 
 
+def test_first_values_are_refused_as_set_refuses_them_and_else_shown_first():
+    def make(**values):
+        return Panel("t", {"n": ipywidgets.IntSlider(min=1, max=5), "m": ipywidgets.Dropdown(options=["a", "b"])},
+                     lambda fig, n, m: f"{n}{m}", values=values)
+
+    assert make(n=4, m="b").text == "4b"
+    with pytest.raises(ValueError, match=r"^n must be a whole number from 1 to 5, got 9$"):
+        make(n=9)
+    with pytest.raises(ValueError, match=r"^k is not a control of this panel; its controls are \['m', 'n'\]$"):
+        make(k=1)
+
+
 def test_a_control_change_redraws_the_image_and_text():
     panel, calls = line_panel()
     before = panel.image.value
@@ -132,7 +144,6 @@ def test_backdrop_pastes_its_pixels_under_the_data_and_draws_each_key_once():
     fig.canvas.draw()  # nothing yet: a white figure
     assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 255, 255]
     assert backdrop.show("red") == "red drawn" and backdrop.pixels.shape == (20, 20, 4)
-    fig.patch.set_alpha(0)  # the figure's own face would hide what is under it
     fig.canvas.draw()
     assert np.asarray(fig.canvas.buffer_rgba())[5, 5, :3].tolist() == [255, 0, 0]
     red = backdrop.pixels
