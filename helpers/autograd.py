@@ -68,9 +68,7 @@ class TangentExplorer(Panel):
 
     def _draw(self, fig: Figure, function: str, x: float, h: float) -> str:
         if self.ax is None:
-            self.backdrop = fig.add_artist(Backdrop(_picture))
-            for name in FUNCTIONS:
-                self.backdrop.show(name)
+            self.backdrop = fig.add_artist(Backdrop(_picture, keys=FUNCTIONS))
             self.ax = fig.add_axes(_AXES)
             self.ax.set_axis_off()
             self.lines = [self.ax.plot([], [], **style)[0] for style in (

@@ -93,9 +93,7 @@ class LayerStatsPlot:
         decades = np.nanmax(np.abs(np.log10(shown)), initial=0.0) + 0.3  # room for the dots
         span = next((span for span in self.SPANS if span >= decades), self.SPANS[-1])
         if self.lines is None:
-            self.backdrop = fig.add_artist(Backdrop(self.frame))
-            for each in self.SPANS:  # all up front: no slow update later
-                self.backdrop.show(each)
+            self.backdrop = fig.add_artist(Backdrop(self.frame, keys=self.SPANS))
             self.ax = self.axes(fig, span)
             self.ax.set_axis_off()
             self.lines = self.ax.plot([], [], ".-", [], [], ".-")  # the frame's colours, C0 and C1

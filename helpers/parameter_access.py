@@ -20,20 +20,14 @@ from helpers.widgets import Panel
 
 
 class Histogram(NamedTuple):
-    """Counts and bin edges of the finite values, as drawn; NaN and infinities counted apart."""
+    """Counts and bin edges of the finite values, as drawn; NaN and infinities counted apart; ``note``
+    is '' when every value is drawn, else what is missing, e.g. '2 NaN, 1 inf not drawn'."""
 
     counts: np.ndarray
     edges: np.ndarray
     nan: int
     inf: int
-
-    @property
-    def note(self) -> str:
-        """'' when every value is drawn, else what is missing, e.g. '2 NaN, 1 inf not drawn'."""
-        parts = [tr("{n} {label}", n=n, label=label) for n, label in ((self.nan, "NaN"), (self.inf, "inf")) if n]
-        if parts:
-            return tr("{parts} not drawn", parts=tr(", ").join(parts))
-        return "" if self.counts.sum() else tr("no entries")
+    note: str
 
 
 def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
@@ -42,7 +36,11 @@ def histogram(values: torch.Tensor, bins: int = 30) -> Histogram:
         raise ValueError(tr("bins must be an int between 1 and 1000, got {bins!r}", bins=bins))
     flat = values.detach().to(torch.float64).flatten().cpu().numpy()
     counts, edges = np.histogram(flat[np.isfinite(flat)], bins=bins)
-    return Histogram(counts, edges, nan=int(np.isnan(flat).sum()), inf=int(np.isinf(flat).sum()))
+    nan, inf = int(np.isnan(flat).sum()), int(np.isinf(flat).sum())
+    note = "" if counts.sum() else tr("no entries")
+    if missing := [tr("{n} {label}", n=n, label=label) for n, label in ((nan, "NaN"), (inf, "inf")) if n]:
+        note = tr("{parts} not drawn", parts=tr(", ").join(missing))
+    return Histogram(counts, edges, nan, inf, note)
 
 
 def why_no_values(param: torch.Tensor) -> str | None:

@@ -36,20 +36,21 @@ class Backdrop(Artist):
     """Pixels covering a whole figure of fixed size, pasted unscaled under everything else. Text (ticks,
     labels, legends) is the slow part of a matplotlib redraw: a widget whose axes keep fixed ranges draws
     them once per ``key`` with ``draw(fig, key)``, and each update draws only its data over them. Add it
-    to the figure (``fig.add_artist``) before ``show``."""
+    to the figure (``fig.add_artist``) before ``show``; ``keys`` are drawn with the first, so that no
+    later update is slow."""
 
-    def __init__(self, draw: Callable[[Figure, Any], Any]) -> None:
+    def __init__(self, draw: Callable[[Figure, Any], Any], keys=()) -> None:
         super().__init__()
-        self.draw_static, self.drawn, self.pixels = draw, {}, None
+        self.draw_static, self.keys, self.drawn, self.pixels = draw, tuple(keys), {}, None
         self.set_zorder(-1)  # under the axes, whatever order they were added in
 
     def show(self, key=None):
         """Paste the pixels drawn for ``key`` (drawing them the first time); return what ``draw`` returned."""
-        if key not in self.drawn:
+        for missing in [each for each in (key, *self.keys) if each not in self.drawn]:
             fig = Figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
-            result = self.draw_static(fig, key)
+            result = self.draw_static(fig, missing)
             FigureCanvasAgg(fig).draw()
-            self.drawn[key] = np.asarray(fig.canvas.buffer_rgba()).copy(), result
+            self.drawn[missing] = np.asarray(fig.canvas.buffer_rgba()).copy(), result
         self.pixels, result = self.drawn[key]
         return result
 

@@ -149,3 +149,8 @@ def test_backdrop_pastes_its_pixels_under_the_data_and_draws_each_key_once():
     red = backdrop.pixels
     backdrop.show("blue")
     assert backdrop.show("red") == "red drawn" and backdrop.pixels is red and calls == ["red", "blue"]
+    eager = fig.add_artist(Backdrop(paint, keys=["green", "red"]))
+    eager.show("blue")
+    assert calls[2:] == ["blue", "green", "red"]  # every key with the first show, then none again
+    eager.show("green")
+    assert len(calls) == 5
