@@ -55,6 +55,8 @@ def why_no_values(param: torch.Tensor) -> str | None:
 def param_histograms(model: nn.Module, bins: int = 30) -> tuple[plt.Figure, dict[str, Histogram]]:
     """One histogram per parameter of ``model``, titled with its shape, four to a row."""
     params = dict(model.named_parameters())
+    if not params:
+        raise ValueError(tr("model must have parameters to explore, got a {kind} with none", kind=type(model).__name__))
     for name, param in params.items():
         if reason := why_no_values(param):
             raise ValueError(tr("cannot draw {name}: it {reason}", name=name, reason=reason))

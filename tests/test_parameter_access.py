@@ -124,6 +124,7 @@ def test_zero_size_layer_draws_an_empty_histogram():
 
 @pytest.mark.parametrize("call, match", [
     (lambda net: access.parameter_explorer(nn.ReLU()), "model must have parameters to explore, got a ReLU"),
+    (lambda net: access.param_histograms(nn.ReLU()), "model must have parameters to explore, got a ReLU"),
     (lambda net: access.parameter_explorer(net, bins=0), "bins must be an int between 1 and 1000, got 0"),
     (lambda net: access.parameter_explorer(net, bins=10**9), "bins must be an int between 1 and 1000"),
     (lambda net: access.histogram(torch.zeros(3), bins=2.5), "bins must be an int"),
