@@ -62,15 +62,14 @@ def param_histograms(model: nn.Module, bins: int = 30) -> tuple[plt.Figure, dict
             raise ValueError(tr("cannot draw {name}: it {reason}", name=name, reason=reason))
     data = {name: histogram(param, bins) for name, param in params.items()}
     rows, columns = math.ceil(len(params) / 4), min(4, len(params))
-    fig, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained", figsize=(2.6 * columns, 2.1 * rows))
-    for ax, (name, hist) in zip(axes.flat, data.items()):
+    fig = plt.figure(layout="constrained", figsize=(2.6 * columns, 2.1 * rows))
+    for place, (name, hist) in enumerate(data.items(), start=1):
+        ax = fig.add_subplot(rows, columns, place)
         ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
         ax.set_title(f"{name} {list(params[name].shape)}", fontsize=9)
         ax.set_xlabel(hist.note, fontsize=8, color="firebrick")
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    for ax in list(axes.flat)[len(params):]:
-        ax.set_visible(False)
     return fig, data
 
 
@@ -106,18 +105,23 @@ def format_summary(summary: dict) -> str:
 def draw_parameter(fig, model: nn.Module, name: str, bins: int = 20) -> str:
     """Draw the histogram of parameter ``name`` on ``fig`` and return its summary line."""
     summary = parameter_summary(model, name)
-    # Fixed margins: a layout engine would measure every label again on each update.
-    ax = fig.axes[0] if fig.axes else fig.add_axes((0.12, 0.17, 0.85, 0.72))
-    ax.clear()
-    ax.set(title=f"{name}  {'?' if summary['shape'] is None else list(summary['shape'])}", ylabel=tr_figure("count"))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if not fig.axes:  # made once and updated: new tick objects are most of a redraw's time
+        ax = fig.add_axes((0.12, 0.17, 0.85, 0.72), ylabel=tr_figure("count"))  # fixed margins: no layout pass
+        ax.stairs([0.0], [0.0, 1.0], fill=True, alpha=0.8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax, bars = fig.axes[0], fig.axes[0].patches[0]
+    ax.set_title(f"{name}  {'?' if summary['shape'] is None else list(summary['shape'])}")
+    bars.set_visible(summary["note"] is None)
     if summary["note"]:
         reason = re.split("[:：]", summary["note"])[0]
+        ax.set(xlim=(0, 1), ylim=(0, 1))  # no ranges left from the parameter shown before
         ax.set_xlabel(tr_figure("no values: {name} {reason}", name=name, reason=reason), color="firebrick")
     else:
         hist = histogram(dict(model.named_parameters())[name], bins=bins)
-        ax.stairs(hist.counts, hist.edges, fill=True, alpha=0.8)
+        bars.set_data(hist.counts, hist.edges)
         ax.set_xlabel(tr_figure("value   {note}", note=hist.note), color="firebrick" if hist.note else "black")
+        ax.relim()  # the limits a fresh axes would take from the bars, even after a set() above
+        ax.autoscale()
     return format_summary(summary)
 
 

@@ -39,9 +39,8 @@ def setup(seed: int = 0, language: str = "en") -> None:
     if language not in LANGUAGES:
         raise ValueError(f"helpers.setup(language=...) takes {' or '.join(map(repr, LANGUAGES))}; got {language!r}")
 
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    for seed_generator in (random.seed, np.random.seed, torch.manual_seed):
+        seed_generator(seed)
     # Float sums are reduced in a different order with more threads, which changes
     # the last printed digits from one machine to the next.
     torch.set_num_threads(1)
