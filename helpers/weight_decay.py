@@ -130,12 +130,6 @@ class DecayPlot:
         w0 = torch.randn(X.shape[1], 1, generator=generator) * STARTS[start]
         return Run(X[:n_train], y[:n_train], X_test, y_test, [lambd, 0.0], w0), generator
 
-    def run(self, lambd: float, epochs: int, n_train: int, start: str):
-        run, generator = self.kept(lambd, n_train, start)
-        if run.epochs < epochs:
-            run.extend([torch.randperm(n_train, generator=generator) for _ in range(epochs - run.epochs)])
-        return run.fit(epochs)
-
     def __call__(self, fig: Figure, lambd: float, epochs: int, n_train: int, start: str) -> str:
         if self.artists is None:
             self.backdrop = fig.add_artist(Backdrop(_background))
@@ -146,7 +140,10 @@ class DecayPlot:
                             (("-", "C0"), ("--", "C1"), (":", "gray"))]
             self.artists.append(hist.stairs(np.zeros(len(EDGES) - 1), EDGES, fill=True, alpha=0.8))
         self.backdrop.show()
-        weights, _, history = self.run(lambd, epochs, n_train, start)
+        run, generator = self.kept(lambd, n_train, start)
+        if run.epochs < epochs:
+            run.extend([torch.randperm(n_train, generator=generator) for _ in range(epochs - run.epochs)])
+        weights, _, history = run.fit(epochs)
         curves = (history[:, 0, 0], history[:, 1, 0], history[:, 1, 1])
         for line, curve in zip(self.artists, curves):
             line.set_data(np.arange(1, epochs + 1), curve.numpy())
