@@ -21,7 +21,7 @@ def fit_linear(X, y, X_test, y_test, lambdas, w0, orders, lr=0.003, batch_size=5
     """Minibatch SGD on ``squared_loss + λ/2 ||w||²`` for every λ from the start ``w0`` (bias 0), taking
     the rows in ``orders[epoch]`` in minibatches: ``w <- (1 - lr λ) w - lr X_B^T (X_B w + b - y_B) / |B|``,
     in NumPy float32 instead of autograd (on matrices this small, per-call overhead is the cost).
-    Returns, as the notebook's ``train_sweep`` does, the weights ``[d, L]``, the bias ``[L]`` and
+    Returns, in the order of the notebook's ``train_sweep``, the weights ``[d, L]``, the bias ``[L]`` and
     ``history[epoch, set, λ]``: the mean ``squared_loss`` on the training (set 0) and test (set 1) data."""
     run = Run(X, y, X_test, y_test, lambdas, w0, lr, batch_size)
     run.extend(orders)

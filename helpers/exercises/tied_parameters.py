@@ -340,7 +340,7 @@ twice is stepped twice (PyTorch warns about duplicate parameters), doubling the 
             d2l 在这一节的末尾留了一道练习：*为什么共享参数是个好主意？* 本章依据的一篇博文说，共享能减小模型的规模，让训练更高效。请根据本章测得的结果，说明共享能节省什么、不能节省什么，以及为什么即使内存充足，人们也可能绑定层。
             """,
             hint="""
-            比较本章中绑定和未绑定的网络：参数个数、Adam 的状态、一次前向传播的浮点运算次数，以及绑定的嵌入矩阵有哪些行得到了梯度。""",
+            比较本章中绑定和未绑定的网络：参数个数、Adam 的状态、一次前向和反向传播的浮点运算次数，以及绑定的嵌入矩阵有哪些行得到了梯度。""",
             solution="""
             共享能节省参数：d2l 的多层感知机绑定后有 121 个元素，未绑定时有 193 个；GPT-2 small
             通过绑定嵌入层和输出层，节省了一个 50,257 x 768 的矩阵。凡是按参数存储的东西都随之缩小：
@@ -355,7 +355,7 @@ twice is stepped twice (PyTorch warns about duplicate parameters), doubling the 
         ),
         hint="""
         Compare the tied and untied nets of this chapter: parameter count, Adam's state, the
-        floating-point operations of a forward pass, and which rows of a tied embedding get a gradient.""",
+        floating-point operations of a forward and backward pass, and which rows of a tied embedding get a gradient.""",
         solution="""Sharing saves parameters: d2l's MLP has 121 entries tied against 193 untied, GPT-2 small
 saves a 50,257 x 768 matrix by tying its embedding and output layer. Everything stored per
 parameter shrinks with them: the checkpoint, the gradients, and the optimizer's state (Adam
