@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import importlib
+import importlib.resources
 import numbers
 import random
+import tomllib
 import warnings
 
 import numpy as np
@@ -59,7 +60,7 @@ def language() -> str:
 
 
 def tr(template: str, /, **fields) -> str:
-    """``template`` in the session's language, from ``helpers/locales/<language>.py``; then
+    """``template`` in the session's language, from ``helpers/locales/<language>.toml``; then
     ``template.format(**fields)`` when fields are given. English is the template itself."""
     return _translate(_session["language"], template, fields)
 
@@ -77,7 +78,7 @@ def _translate(language: str, template: str, fields: dict) -> str:
 
 @functools.cache
 def catalog(language: str) -> dict[str, str]:
-    return importlib.import_module("helpers.locales." + language.replace("-", "_")).MESSAGES
+    return tomllib.loads((importlib.resources.files("helpers") / "locales" / f"{language}.toml").read_text("utf-8"))
 
 
 def _use_png_figures(language: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 import course
 import nbtool
+from helpers import exercises
 
 ROOT = course.ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -173,3 +174,31 @@ def test_a_panel_displays_on_ipywidgets_7_as_on_8(tmp_path):
         assert "application/vnd.jupyter.widget-view+json" in shown["data"]
         texts[label] = shown["data"]["text/plain"]
     assert texts["7"] == texts["8"] == "Demo (interactive: run the notebook to use the controls)"
+
+
+
+INSTALLED_CHECK = """\
+import helpers
+from helpers import exercises, session
+helpers.setup(language="zh-CN")
+print(helpers.__file__.startswith({site!r}), *(len(exercises.load(slug)) for slug in {slugs!r}))
+print(session.tr("your answer"))"""
+
+
+def test_the_installed_package_ships_its_specs_and_catalog(tmp_path):
+    # Colab installs the helpers with pip from the repository: it gets what pyproject.toml ships.
+    source, site = tmp_path / "source", tmp_path / "site"
+    shutil.copytree(ROOT / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(site), str(source)],
+        capture_output=True, text=True, env=dict(os.environ, PIP_CONFIG_FILE=os.devnull))
+    assert install.returncode == 0, install.stderr
+    slugs = [chapter.slug for chapter in course.CHAPTERS]
+    run = subprocess.run([sys.executable, "-c", INSTALLED_CHECK.format(site=str(site), slugs=slugs)],
+                         capture_output=True, text=True, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(site)))
+    assert run.returncode == 0, run.stderr
+    counts = [str(len(exercises.load(slug))) for slug in slugs]
+    assert run.stdout.splitlines() == [" ".join(["True", *counts]), "你的答案"]
