@@ -2,11 +2,13 @@
 
 Prints a table and writes it to build/bench/bench.md and build/bench/bench.json:
 - the floor: start a kernel and import what the notebooks import, through nbclient;
-- each notebook in a fresh kernel (median of 3), its ratio to the floor, the kernel's peak RSS;
+- each notebook in a fresh kernel, its ratio to the floor, the kernel's peak RSS. A round runs the
+  floor, then every notebook once; a notebook's time over the floor is the median over 3 rounds of
+  its time minus that round's floor, so that a machine that slows down for a while slows both;
 - the whole nbval run, serial and with pytest-xdist -n 2 --dist loadscope;
 - each chapter widget's update: the notebook is executed in a kernel, then the first
   helpers.widgets.Panel in the kernel's namespace gets 50 control changes; the kernel reports
-  the median and 95th percentile of its update times (render plus PNG).
+  the median and 95th percentile of its update times (render plus encoding).
 
     python .ci/bench.py [--runs 3] [--changes 50] [--skip-nbval]
 """
@@ -32,7 +34,9 @@ import nbtool  # noqa: E402
 
 ROOT = nbtool.ROOT
 OUT = ROOT / "build" / "bench"
-TARGETS = {"notebook_over_floor_s": 5.0, "peak_rss_gb": 1.5, "widget_p95_ms": 100.0, "nbval_serial_s": 90.0}
+# Issue 14: a chapter within 5 s of the floor, and a widget's update under 50 ms p95 in the kernel
+# (the browser's input-to-new-figure target, 100 ms, is test_browser's).
+TARGETS = {"notebook_over_floor_s": 5.0, "peak_rss_gb": 1.5, "widget_p95_ms": 50.0, "nbval_serial_s": 90.0}
 PEAK_RSS_CELL = ("import resource\n"
                  "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
 FLOOR_SOURCE = "import torch\nfrom d2l import torch as d2l\nimport helpers\nhelpers.setup()"
@@ -48,11 +52,6 @@ def run_notebook(nb) -> tuple[float, float]:
     text = nb.cells[-1].outputs[0].text
     peak_kb = int(text.split()[1])
     return seconds, peak_kb / 1024**2
-
-
-def median_run(nb, runs: int) -> tuple[float, float]:
-    results = [run_notebook(nb) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
 def nbval_seconds(extra: list[str]) -> tuple[float, bool]:
@@ -131,19 +130,27 @@ def main(argv: list[str] | None = None) -> int:
                     "targets": TARGETS}
     floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
     floor_nb.metadata["kernelspec"] = dict(nbtool.KERNELSPEC)
-    floor, floor_rss = median_run(floor_nb, args.runs)
-    report["floor"] = {"seconds": round(floor, 2), "peak_rss_gb": round(floor_rss, 3)}
-    print(f"floor (kernel start + import torch, d2l, helpers): {floor:.2f} s, {floor_rss:.2f} GB", flush=True)
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = {path.stem: nbformat.read(path, as_version=4) for path in paths}
+    rounds = []
+    for number in range(1, args.runs + 1):
+        rounds.append({name: run_notebook(nb) for name, nb in {"floor": floor_nb, **notebooks}.items()})
+        print(f"round {number}: " + ", ".join(f"{name} {seconds:.2f} s" for name, (seconds, _) in rounds[-1].items()),
+              flush=True)
+    floor = statistics.median(r["floor"][0] for r in rounds)
+    report["floor"] = {"seconds": round(floor, 2), "peak_rss_gb": round(max(r["floor"][1] for r in rounds), 3)}
+    print(f"floor (kernel start + import torch, d2l, helpers): {floor:.2f} s", flush=True)
 
     report["notebooks"] = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        seconds, rss = median_run(nbformat.read(path, as_version=4), args.runs)
-        row = {"notebook": path.stem, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2),
-               "over_floor_s": round(seconds - floor, 2), "peak_rss_gb": round(rss, 3),
-               "time_ok": seconds - floor <= TARGETS["notebook_over_floor_s"],
-               "memory_ok": rss < TARGETS["peak_rss_gb"]}
+    for name in notebooks:
+        seconds = statistics.median(r[name][0] for r in rounds)
+        over = statistics.median(r[name][0] - r["floor"][0] for r in rounds)
+        rss = max(r[name][1] for r in rounds)
+        row = {"notebook": name, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2),
+               "over_floor_s": round(over, 2), "peak_rss_gb": round(rss, 3),
+               "time_ok": over <= TARGETS["notebook_over_floor_s"], "memory_ok": rss < TARGETS["peak_rss_gb"]}
         report["notebooks"].append(row)
-        print(f"{path.stem}: {seconds:.2f} s ({seconds / floor:.2f}x floor), {rss:.2f} GB", flush=True)
+        print(f"{name}: {seconds:.2f} s ({seconds / floor:.2f}x floor, {over:.2f} s over it), {rss:.2f} GB", flush=True)
 
     if not args.skip_nbval:
         serial, serial_ok = nbval_seconds(["-p", "no:xdist"])
@@ -153,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nbval: serial {serial:.1f} s, xdist -n 2 {parallel:.1f} s", flush=True)
 
     report["widgets"] = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        result = widget_timings(nbformat.read(path, as_version=4), args.changes)
+    for path in paths:
+        result = widget_timings(notebooks[path.stem], args.changes)
         if result["panel"] is None:
             print(f"widget {path.stem}: no helpers.widgets.Panel in the notebook", flush=True)
             continue
@@ -181,7 +188,7 @@ def to_markdown(report: dict) -> str:
     floor = report["floor"]
     lines = [f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}. "
              f"Floor (kernel start + imports): {floor['seconds']} s.", "",
-             f"| Notebook | Time (s, median) | × floor | Over floor (target ≤ {t['notebook_over_floor_s']} s) "
+             f"| Notebook | Time (s, median) | × floor | Over its round's floor, median (target ≤ {t['notebook_over_floor_s']} s) "
              f"| Peak kernel RSS (target < {t['peak_rss_gb']} GB) |", "|---|---|---|---|---|"]
     for row in report["notebooks"]:
         lines.append(f"| {row['notebook']} | {row['seconds']} | {row['ratio_to_floor']} | "

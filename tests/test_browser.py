@@ -57,8 +57,8 @@ OPEN_TIMEOUT = 120             # s until the notebook is open and its kernel idl
 RUN_ALL_TIMEOUT = 180          # s for restart + run all (other work shares the 2 CPUs)
 WIDGET_TIMEOUT = 60            # s until every widget output has rendered
 STEP_TIMEOUT = 30              # s for one widget input to change the output
-MIN_STEPS = 20                 # widget inputs measured per notebook
-LATENCY_TARGET_MS = 250        # issue 9: p95 input-to-output latency
+MIN_STEPS = 40                 # widget inputs measured per notebook: a p95 of 20 is one input but the slowest
+LATENCY_TARGET_MS = 100        # issue 14: every chapter's p95 input-to-new-figure latency
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_ERRORS = ("Error displaying widget", "model not found", "Could not create a model",
@@ -455,7 +455,7 @@ async () => {
 }
 """
 
-# The kernel-side time of the panel's last updates (render + PNG), from Panel.timings.
+# The kernel-side time of the panel's last updates (render + encoding), from Panel.timings.
 JS_KERNEL_TIMINGS = """
 async ([title, n]) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -813,7 +813,7 @@ def test_notebook_in_jupyterlab(notebook, lab, browser):
 def latency_report():
     """Print (and save to build/bench/browser_latency.json) the latency over all notebooks.
 
-    Issue 9's target is p95 under 250 ms. It is reported against the target, not asserted:
+    Issue 14's target is p95 under 100 ms for every chapter. It is reported against the target, not asserted:
     speed is measured, never made a pass/fail test that the machine's load could flip.
     """
     yield
@@ -823,9 +823,10 @@ def latency_report():
     median, p95 = statistics.median(everything), _percentile(everything, 95)
     print("\nwidget latency per notebook, input to new figure and caption (ms):")
     for stem, values in LATENCIES.items():
-        print(f"  {stem:28} n={len(values):3}  median {statistics.median(values):6.0f}  "
-              f"p95 {_percentile(values, 95):6.0f}  max {max(values):6.0f}   "
-              f"(kernel render + PNG median {_median(KERNEL_MS.get(stem, []))})")
+        p95_here = _percentile(values, 95)
+        print(f"  {stem:28} n={len(values):3}  median {statistics.median(values):6.0f}  p95 {p95_here:6.0f} "
+              f"({'meets' if p95_here < LATENCY_TARGET_MS else 'misses'})  max {max(values):6.0f}   "
+              f"(kernel render + encoding median {_median(KERNEL_MS.get(stem, []))})")
     verdict = "meets" if p95 < LATENCY_TARGET_MS else "falls short of"
     print(f"  {'overall':28} n={len(everything):3}  median {median:6.0f}  p95 {p95:6.0f}  "
           f"max {max(everything):6.0f}: {verdict} the {LATENCY_TARGET_MS} ms target")
