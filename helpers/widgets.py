@@ -1,5 +1,5 @@
 """The chapters' widget frame: a :class:`Panel` wires ipywidgets controls to a ``render`` function
-that draws on one matplotlib figure (made once, sent as lossless WebP bytes) and returns a line of text."""
+that draws on one matplotlib figure (made once, sent as PNG bytes) and returns a line of text."""
 
 from __future__ import annotations
 
@@ -20,17 +20,15 @@ from matplotlib.figure import Figure
 from helpers.session import tr
 
 
-def figure_webp(fig: Figure) -> bytes:
-    """``fig`` drawn once at its own dpi, as lossless WebP bytes."""
+def figure_png(fig: Figure) -> bytes:
+    """``fig`` drawn once at its own dpi, as PNG bytes."""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     # Agg and Pillow, not savefig: setup() makes savefig's bbox "tight", which draws a figure twice, and a
-    # widget's figure is laid out already. Lossless WebP at its fastest setting: the pixels a PNG would
-    # hold, in about two thirds of the bytes and of the time.
+    # widget's figure is laid out already. Light compression: the bytes go to the browser once.
     fig.canvas.draw()
     buffer = io.BytesIO()
-    PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="webp", lossless=True, method=0,
-                                                                    quality=0, exact=True)
+    PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -56,7 +54,7 @@ class Backdrop(Artist):
         self.pixels, result = self.drawn[key]
         return result
 
-    def draw(self, renderer) -> None:  # at the figure's corner: figure_webp draws without a tight bounding box
+    def draw(self, renderer) -> None:  # at the figure's corner: figure_png draws without a tight bounding box
         if self.pixels is None or not self.get_visible():
             return
         gc = renderer.new_gc()
@@ -68,7 +66,7 @@ class Panel:
     """Controls, one figure drawn by ``render(fig, **values)``, and a text line. ``controls`` maps each
     keyword of ``render`` to an ipywidgets control; whenever one changes, ``render`` redraws the figure
     and its returned text is shown under it. ``values`` are first values, refused as :meth:`set` refuses
-    them; ``timings`` keeps the seconds each update took (render plus encoding)."""
+    them; ``timings`` keeps the seconds each update took (render plus PNG encoding)."""
 
     def __init__(self, title: str, controls: Mapping[str, ipywidgets.ValueWidget],
                  render: Callable[..., str], *, values: Mapping[str, Any] | None = None,
@@ -80,7 +78,7 @@ class Panel:
         # No layout engine: a render places its axes itself, and an update measures no labels.
         self.figure = Figure(figsize=figsize, dpi=dpi)
         # Shown at its own pixel size, not stretched to the output width (which blurs it).
-        self.image = ipywidgets.Image(format="webp", layout=ipywidgets.Layout(align_self="flex-start"))
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start"))
         self.caption = ipywidgets.HTML()
         self.timings: list[float] = []
         self.text = ""
@@ -99,7 +97,7 @@ class Panel:
     def update(self) -> None:
         start = time.perf_counter()
         self.text = str(self.render(self.figure, **self.values))
-        self.image.value = figure_webp(self.figure)
+        self.image.value = figure_png(self.figure)
         # JupyterLab breaks <pre> text anywhere (word-break: break-all); wrap at spaces instead.
         self.caption.value = f'<pre style="word-break: normal">{html.escape(self.text)}</pre>'
         self.timings.append(time.perf_counter() - start)

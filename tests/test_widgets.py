@@ -4,7 +4,7 @@ import ipywidgets
 import pytest
 from matplotlib.figure import Figure
 
-from helpers.widgets import Panel, figure_webp
+from helpers.widgets import Panel, figure_png
 
 
 def line_panel():
@@ -26,7 +26,7 @@ def test_first_render_happens_on_construction():
     panel, calls = line_panel()
     assert calls == [(1.0, "a")]
     assert panel.text == "a: slope 1.0"
-    assert panel.image.value[8:12] == b"WEBP"
+    assert panel.image.value[:4] == b"\x89PNG"
 
 
 def test_first_values_are_refused_as_set_refuses_them_and_else_shown_first():
@@ -105,7 +105,7 @@ def test_set_refuses_what_a_control_cannot_take_in_one_sentence(control, good, b
     assert panel.text == repr(control.value) and len(panel.timings) == 2
 
 
-def test_figure_webp_draws_the_figure_once_even_with_a_tight_savefig_setting():
+def test_figure_png_draws_the_figure_once_even_with_a_tight_savefig_setting():
     import matplotlib
 
     from PIL import Image
@@ -114,11 +114,11 @@ def test_figure_webp_draws_the_figure_once_even_with_a_tight_savefig_setting():
     draws = []
     fig.add_artist(type("Counter", (matplotlib.artist.Artist,), {"draw": lambda self, r: draws.append(1)})())
     with matplotlib.rc_context({"savefig.bbox": "tight"}):
-        image = figure_webp(fig)
-    assert draws == [1] and Image.open(io.BytesIO(image)).size == (30, 60)  # the figure's own size and dpi
+        png = figure_png(fig)
+    assert draws == [1] and Image.open(io.BytesIO(png)).size == (30, 60)  # the figure's own size and dpi
 
 
-def test_figure_webp_is_lossless():
+def test_figure_png_holds_the_pixels_agg_drew():
     import numpy as np
 
     from PIL import Image
@@ -127,9 +127,9 @@ def test_figure_webp_is_lossless():
     ax = fig.add_subplot()
     ax.plot([0, 1, 0.3], color="C1", alpha=0.6, linewidth=3)
     ax.set_title("λ = 3, ‖w‖")
-    fig.patch.set_alpha(0.5)  # a translucent background, to keep alpha too
-    image = Image.open(io.BytesIO(figure_webp(fig)))
-    assert image.format == "WEBP"
+    fig.patch.set_alpha(0.5)  # a translucent background: alpha is kept too
+    image = Image.open(io.BytesIO(figure_png(fig)))
+    assert image.format == "PNG"
     assert np.array_equal(np.asarray(image.convert("RGBA")), np.asarray(fig.canvas.buffer_rgba()))
 
 
