@@ -2,13 +2,13 @@
 
 Prints a table and writes it to build/bench/bench.md and build/bench/bench.json:
 - the floor: start a kernel and import what the notebooks import, through nbclient;
-- each notebook in a fresh kernel, its ratio to the floor, the kernel's peak RSS. A round runs the
-  floor, then every notebook once; a notebook's time over the floor is the median over 3 rounds of
-  its time minus that round's floor, so that a machine that slows down for a while slows both;
+- each notebook in a fresh kernel, 3 times, each time right after a floor run: its time over the
+  floor is the median of those 3 differences (a spell of load on the machine then falls on a pair,
+  not on a notebook against a floor measured minutes apart), and the kernel's peak RSS;
 - the whole nbval run, serial and with pytest-xdist -n 2 --dist loadscope;
 - each chapter widget's update: the notebook is executed in a kernel, then the first
   helpers.widgets.Panel in the kernel's namespace gets 50 control changes; the kernel reports
-  the median and 95th percentile of its update times (render plus encoding).
+  the median and 95th percentile of its update times (render plus PNG).
 
     python .ci/bench.py [--runs 3] [--changes 50] [--skip-nbval]
 """
@@ -52,6 +52,16 @@ def run_notebook(nb) -> tuple[float, float]:
     text = nb.cells[-1].outputs[0].text
     peak_kb = int(text.split()[1])
     return seconds, peak_kb / 1024**2
+
+
+def notebook_row(name: str, runs: list[tuple[float, float, float]]) -> dict:
+    """A notebook's row from its ``runs``: (the floor run's seconds, then the notebook's seconds and peak
+    RSS in GB). Its time over the floor is the median of the paired differences."""
+    over = statistics.median(seconds - floor_s for floor_s, seconds, _ in runs)
+    rss = max(rss for _, _, rss in runs)
+    return {"notebook": name, "seconds": round(statistics.median(seconds for _, seconds, _ in runs), 2),
+            "over_floor_s": round(over, 2), "peak_rss_gb": round(rss, 3),
+            "time_ok": over <= TARGETS["notebook_over_floor_s"], "memory_ok": rss < TARGETS["peak_rss_gb"]}
 
 
 def nbval_seconds(extra: list[str]) -> tuple[float, bool]:
@@ -132,25 +142,21 @@ def main(argv: list[str] | None = None) -> int:
     floor_nb.metadata["kernelspec"] = dict(nbtool.KERNELSPEC)
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
     notebooks = {path.stem: nbformat.read(path, as_version=4) for path in paths}
-    rounds = []
+    pairs: dict[str, list] = {name: [] for name in notebooks}
+    floor_peaks = []
     for number in range(1, args.runs + 1):
-        rounds.append({name: run_notebook(nb) for name, nb in {"floor": floor_nb, **notebooks}.items()})
-        print(f"round {number}: " + ", ".join(f"{name} {seconds:.2f} s" for name, (seconds, _) in rounds[-1].items()),
-              flush=True)
-    floor = statistics.median(r["floor"][0] for r in rounds)
-    report["floor"] = {"seconds": round(floor, 2), "peak_rss_gb": round(max(r["floor"][1] for r in rounds), 3)}
-    print(f"floor (kernel start + import torch, d2l, helpers): {floor:.2f} s", flush=True)
-
-    report["notebooks"] = []
-    for name in notebooks:
-        seconds = statistics.median(r[name][0] for r in rounds)
-        over = statistics.median(r[name][0] - r["floor"][0] for r in rounds)
-        rss = max(r[name][1] for r in rounds)
-        row = {"notebook": name, "seconds": round(seconds, 2), "ratio_to_floor": round(seconds / floor, 2),
-               "over_floor_s": round(over, 2), "peak_rss_gb": round(rss, 3),
-               "time_ok": over <= TARGETS["notebook_over_floor_s"], "memory_ok": rss < TARGETS["peak_rss_gb"]}
-        report["notebooks"].append(row)
-        print(f"{name}: {seconds:.2f} s ({seconds / floor:.2f}x floor, {over:.2f} s over it), {rss:.2f} GB", flush=True)
+        for name, nb in notebooks.items():
+            (floor_s, floor_rss), (seconds, rss) = run_notebook(floor_nb), run_notebook(nb)
+            pairs[name].append((floor_s, seconds, rss))
+            floor_peaks.append(floor_rss)
+            print(f"run {number}: floor {floor_s:.2f} s ({floor_rss:.2f} GB), then {name} {seconds:.2f} s", flush=True)
+    floor = statistics.median(floor_s for runs in pairs.values() for floor_s, _, _ in runs)
+    report["floor"] = {"seconds": round(floor, 2), "peak_rss_gb": round(max(floor_peaks), 3)}
+    print(f"floor (kernel start + import torch, d2l, helpers), median: {floor:.2f} s", flush=True)
+    report["notebooks"] = [notebook_row(name, runs) for name, runs in pairs.items()]
+    for row in report["notebooks"]:
+        print(f"{row['notebook']}: {row['seconds']:.2f} s, {row['over_floor_s']:.2f} s over its floor runs, "
+              f"{row['peak_rss_gb']:.2f} GB", flush=True)
 
     if not args.skip_nbval:
         serial, serial_ok = nbval_seconds(["-p", "no:xdist"])
@@ -187,11 +193,11 @@ def to_markdown(report: dict) -> str:
     t = report["targets"]
     floor = report["floor"]
     lines = [f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}. "
-             f"Floor (kernel start + imports): {floor['seconds']} s.", "",
-             f"| Notebook | Time (s, median) | × floor | Over its round's floor, median (target ≤ {t['notebook_over_floor_s']} s) "
-             f"| Peak kernel RSS (target < {t['peak_rss_gb']} GB) |", "|---|---|---|---|---|"]
+             f"Floor (kernel start + imports), median: {floor['seconds']} s.", "",
+             f"| Notebook | Time (s, median) | Over the floor run before it, median "
+             f"(target ≤ {t['notebook_over_floor_s']} s) | Peak kernel RSS (target < {t['peak_rss_gb']} GB) |", "|---|---|---|---|"]
     for row in report["notebooks"]:
-        lines.append(f"| {row['notebook']} | {row['seconds']} | {row['ratio_to_floor']} | "
+        lines.append(f"| {row['notebook']} | {row['seconds']} | "
                      f"{row['over_floor_s']} ({mark(row['time_ok'])}) | {row['peak_rss_gb']} GB ({mark(row['memory_ok'])}) |")
     if "nbval" in report:
         n = report["nbval"]

@@ -200,6 +200,14 @@ def write(report: dict) -> None:
     print(f"{report['status']}: report in {OUT.relative_to(ROOT)}/report.md")
 
 
+def package_source(folder: Path) -> Path:
+    """``folder`` holding what pip builds the helpers from: a copy, so that building leaves nothing in the tree."""
+    shutil.copytree(ROOT / "helpers", folder / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, folder / name)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", help="a Python 3.12 interpreter (default: found on PATH or in pyenv)")
@@ -216,11 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([python312, "-m", "venv", str(work / "venv")], check=True)
         python = work / "venv" / "bin" / "python"
         names, no_deps = requirement_names()
-        # The helpers are built from a copy, so building leaves nothing in the tree.
-        source = work / "source"
-        shutil.copytree(ROOT / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copy(ROOT / name, source / name)
+        source = package_source(work / "source")
         print(f"installing the newest {', '.join(names)} on {python312}", flush=True)
         pip(python, "install", "--upgrade", "pip")
         install_newest(python, *names)

@@ -47,3 +47,12 @@ def test_control_values_stay_in_range_and_change():
     assert values[0] == pytest.approx(1e-4) and values[-1] == pytest.approx(1.0)
     assert bench.control_values(ipywidgets.Checkbox(value=True), 3) == [False, True, False]
     assert bench.control_values(ipywidgets.SelectMultiple(options=["a", "b"]), 3) == [("a",), ("a", "b"), ("a",)]
+
+
+def test_a_notebook_is_timed_against_the_floor_run_just_before_it():
+    # (floor, notebook, peak RSS GB): in the second pair the whole machine was 10 s slower.
+    row = bench.notebook_row("x", [(6.0, 9.0, 0.7), (16.0, 19.5, 0.9), (6.5, 9.0, 0.8)])
+    assert row["over_floor_s"] == 3.0 and row["time_ok"]
+    assert row["seconds"] == 9.0 and row["peak_rss_gb"] == 0.9 and row["memory_ok"]
+    slow = bench.notebook_row("y", [(6.0, 12.0, 1.6), (6.0, 11.5, 0.5), (6.0, 10.0, 0.5)])
+    assert slow["over_floor_s"] == 5.5 and not slow["time_ok"] and not slow["memory_ok"]

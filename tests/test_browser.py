@@ -57,7 +57,7 @@ OPEN_TIMEOUT = 120             # s until the notebook is open and its kernel idl
 RUN_ALL_TIMEOUT = 180          # s for restart + run all (other work shares the 2 CPUs)
 WIDGET_TIMEOUT = 60            # s until every widget output has rendered
 STEP_TIMEOUT = 30              # s for one widget input to change the output
-MIN_STEPS = 40                 # widget inputs measured per notebook: a p95 of 20 is one input but the slowest
+MIN_STEPS = 40                 # widget inputs per notebook: their p95 is the 3rd slowest (of 20: the 2nd)
 LATENCY_TARGET_MS = 100        # issue 14: every chapter's p95 input-to-new-figure latency
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -455,7 +455,7 @@ async () => {
 }
 """
 
-# The kernel-side time of the panel's last updates (render + encoding), from Panel.timings.
+# The kernel-side time of the panel's last updates (render + PNG), from Panel.timings.
 JS_KERNEL_TIMINGS = """
 async ([title, n]) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -813,8 +813,8 @@ def test_notebook_in_jupyterlab(notebook, lab, browser):
 def latency_report():
     """Print (and save to build/bench/browser_latency.json) the latency over all notebooks.
 
-    Issue 14's target is p95 under 100 ms for every chapter. It is reported against the target, not asserted:
-    speed is measured, never made a pass/fail test that the machine's load could flip.
+    Issue 14's target is p95 under 100 ms for every chapter. It is reported against the target, not
+    asserted: speed is measured, never made a pass/fail test that the machine's load could flip.
     """
     yield
     if not LATENCIES:
@@ -826,8 +826,9 @@ def latency_report():
         p95_here = _percentile(values, 95)
         print(f"  {stem:28} n={len(values):3}  median {statistics.median(values):6.0f}  p95 {p95_here:6.0f} "
               f"({'meets' if p95_here < LATENCY_TARGET_MS else 'misses'})  max {max(values):6.0f}   "
-              f"(kernel render + encoding median {_median(KERNEL_MS.get(stem, []))})")
-    verdict = "meets" if p95 < LATENCY_TARGET_MS else "falls short of"
+              f"(kernel render + PNG median {_median(KERNEL_MS.get(stem, []))})")
+    missing = [stem for stem, values in LATENCIES.items() if _percentile(values, 95) >= LATENCY_TARGET_MS]
+    verdict = f"{len(missing)} chapter(s) miss" if missing else "every chapter meets"
     print(f"  {'overall':28} n={len(everything):3}  median {median:6.0f}  p95 {p95:6.0f}  "
           f"max {max(everything):6.0f}: {verdict} the {LATENCY_TARGET_MS} ms target")
     # The kernel shares the CPUs with everything else running: say how busy they were.
@@ -837,7 +838,8 @@ def latency_report():
     out.mkdir(parents=True, exist_ok=True)
     report = {"target_p95_ms": LATENCY_TARGET_MS, "overall": {"median_ms": round(median), "p95_ms": round(p95)},
               "notebooks": {stem: {"median_ms": round(statistics.median(v)), "p95_ms": round(_percentile(v, 95)),
-                                   "n": len(v)} for stem, v in LATENCIES.items()},
+                                   "meets_target": _percentile(v, 95) < LATENCY_TARGET_MS, "n": len(v)}
+                            for stem, v in LATENCIES.items()},
               "load_average": os.getloadavg()[0]}
     (out / "browser_latency.json").write_text(json.dumps(report, indent=2) + "\n")
 

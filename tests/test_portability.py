@@ -1,6 +1,7 @@
 """What makes the course run elsewhere: outputs that do not depend on the Python version,
 links that all come from the publishing setting, notebooks that leave no temporary files,
-widgets on ipywidgets 7 (Colab) as well as 8."""
+widgets on ipywidgets 7 (Colab) as well as 8, and a pip-installed package (Colab's) that has its
+spec files and message catalog."""
 
 import getpass
 import json
@@ -16,6 +17,7 @@ import pytest
 
 import course
 import nbtool
+import upgrade
 from helpers import exercises
 
 ROOT = course.ROOT
@@ -176,7 +178,6 @@ def test_a_panel_displays_on_ipywidgets_7_as_on_8(tmp_path):
     assert texts["7"] == texts["8"] == "Demo (interactive: run the notebook to use the controls)"
 
 
-
 INSTALLED_CHECK = """\
 import helpers
 from helpers import exercises, session
@@ -185,12 +186,10 @@ print(helpers.__file__.startswith({site!r}), *(len(exercises.load(slug)) for slu
 print(session.tr("your answer"))"""
 
 
+@pytest.mark.slow
 def test_the_installed_package_ships_its_specs_and_catalog(tmp_path):
     # Colab installs the helpers with pip from the repository: it gets what pyproject.toml ships.
-    source, site = tmp_path / "source", tmp_path / "site"
-    shutil.copytree(ROOT / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source)
+    source, site = upgrade.package_source(tmp_path / "source"), tmp_path / "site"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--target", str(site), str(source)],
