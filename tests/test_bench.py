@@ -1,5 +1,7 @@
 """`make bench` times the first Panel of an executed notebook inside its kernel."""
 
+import time
+
 import nbformat
 import pytest
 
@@ -56,3 +58,13 @@ def test_a_notebook_is_timed_against_the_floor_run_just_before_it():
     assert row["seconds"] == 9.0 and row["peak_rss_gb"] == 0.9 and row["memory_ok"]
     slow = bench.notebook_row("y", [(6.0, 12.0, 1.6), (6.0, 11.5, 0.5), (6.0, 10.0, 0.5)])
     assert slow["over_floor_s"] == 5.5 and not slow["time_ok"] and not slow["memory_ok"]
+
+
+@pytest.mark.slow
+def test_a_notebook_is_timed_to_the_end_of_its_last_cell_not_of_its_kernel():
+    # A kernel that takes 2 s to exit, as one that imported torch takes 1 to 3 s: no learner waits for that.
+    start = time.perf_counter()
+    seconds, peak_gb = bench.run_notebook(notebook("import atexit, time\natexit.register(time.sleep, 2)\ntime.sleep(0.5)"))
+    whole = time.perf_counter() - start
+    assert 0.5 <= seconds < whole - 1.5, (seconds, whole)
+    assert 0 < peak_gb < 1.5
