@@ -271,20 +271,20 @@ def cosine_lr(step, base_lr, T_max, eta_min=0.0):
     Thought(
         prompt="""
         With `lr=1`, Adam moved the entries of the weight by almost exactly 1 on its first step, for
-        gradients from 100 down to 1e-4; only the gradient equal to eps moved less. Why? What does that
-        mean for choosing Adam's learning rate, compared with SGD's, for example when the loss is
-        multiplied by 100?
+        gradients from 100 down to 1e-4; only the entry whose gradient equals eps moved less. Why? What
+        does that mean for choosing Adam's learning rate, compared with SGD's, for example when the
+        loss is multiplied by 100?
         """,
         name="thoughts",
         zh_CN=dict(
             prompt="""
-            在 `lr=1` 时，Adam 的第一步把权重的元素移动了几乎恰好 1，梯度从 100 到 1e-4 都是如此；只有等于 eps 的梯度移动得更少。为什么？与 SGD 相比，这对选择 Adam 的学习率意味着什么，例如当损失乘以 100 时？
+            在 `lr=1` 时，Adam 的第一步把权重的元素移动了几乎恰好 1，梯度从 100 到 1e-4 都是如此；只有梯度等于 eps 的那个元素移动得更少。为什么？与 SGD 相比，这对选择 Adam 的学习率意味着什么，例如当损失乘以 100 时？
             """,
             hint="""
             写出带偏差修正的 Adam 第一次更新：一步之后 $\\hat m_1$ 和 $\\hat v_1$ 是什么？在 $\\hat m_1 / (\\sqrt{\\hat v_1} + \\epsilon)$ 中，梯度 $g$ 还剩下什么？然后把每个梯度都乘以 100：这一步有什么变化，SGD 的 $\\eta g$ 又有什么变化？""",
             solution="""一步之后，经过偏差修正的矩为 m_hat = g 和 v_hat = g**2，所以更新量是
 lr * g / (|g| + eps) = lr * sign(g)（不计 eps）：梯度的大小被约掉了，每个元素都移动 lr
-（接近或小于 eps 的梯度移动得更少：|g| = eps 时 |g| / (|g| + eps) 是 1/2）。
+（梯度接近或小于 eps 的元素移动得更少：|g| = eps 时 |g| / (|g| + eps) 是 1/2）。
 之后的各步用 g 的移动平均除以 g 的移动均方根，这个比值保持在 1 的量级，
 所以 Adam 的 lr 大致就是以参数为单位的步长，与损失的尺度无关：
 损失乘以 100，m_hat 和 sqrt(v_hat) 都乘以 100，Adam 走的步不变（不计 eps）。
@@ -297,13 +297,13 @@ SGD 的步长就大 100 倍，它的 lr 必须除以 100 才能与原来一致�
         Then multiply every gradient by 100: what changes in that step, and in SGD's $\\eta g$?""",
         solution="""After one step the bias-corrected moments are m_hat = g and v_hat = g**2, so the update
 is lr * g / (|g| + eps) = lr * sign(g), up to eps: the gradient's size cancels, and
-every entry moves by lr (a gradient close to eps or smaller moves less: at |g| = eps,
-|g| / (|g| + eps) is 1/2). Later steps divide a running mean of g by a running root
-mean square of g, which stays of order one, so Adam's lr is roughly the size of a step
-in parameter units, the same whatever the scale of the loss: multiplied by 100, the
-loss multiplies m_hat and sqrt(v_hat) by 100, and Adam takes the same steps (up to
-eps). SGD's step is lr * g, so its good lr depends on the scale of the gradients (the
-curvature of the loss): with the loss multiplied by 100, SGD takes 100 times larger
-steps, and its lr must be divided by 100 to match.""",
+every entry moves by lr (an entry whose gradient is close to eps or smaller moves
+less: at |g| = eps, |g| / (|g| + eps) is 1/2). Later steps divide a running mean of g
+by a running root mean square of g, which stays of order one, so Adam's lr is roughly
+the size of a step in parameter units, the same whatever the scale of the loss:
+multiplied by 100, the loss multiplies m_hat and sqrt(v_hat) by 100, and Adam takes
+the same steps (up to eps). SGD's step is lr * g, so its good lr depends on the scale
+of the gradients (the curvature of the loss): with the loss multiplied by 100, SGD
+takes 100 times larger steps, and its lr must be divided by 100 to match.""",
     ),
 ]
