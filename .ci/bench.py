@@ -2,11 +2,10 @@
 
 Prints a table and writes it to build/bench/bench.md and build/bench/bench.json:
 - the floor: start a kernel and import what the notebooks import, through nbclient;
-- each notebook in a fresh kernel, timed from the kernel's start to the end of its last cell (the
-  kernel's shutdown, 1 to 3 s once torch is imported, keeps no learner waiting and is left out),
-  3 times, each time right after a floor run: its time over the
-  floor is the median of those 3 differences (a spell of load on the machine then falls on a pair,
-  not on a notebook against a floor measured minutes apart), and the kernel's peak RSS;
+- each notebook in a fresh kernel, 3 times, each time right after a floor run, and its kernel's
+  peak RSS. A run is timed from the kernel's start to the end of its last cell (the shutdown, 1 to
+  3 s once torch is imported, keeps no learner waiting). A notebook's time over the floor is the
+  median of its 3 paired differences, so that a spell of load falls on a pair, not on one side;
 - the whole nbval run, serial and with pytest-xdist -n 2 --dist loadscope;
 - each chapter widget's update: the notebook is executed in a kernel, then the first
   helpers.widgets.Panel in the kernel's namespace gets 50 control changes; the kernel reports
