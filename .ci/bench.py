@@ -36,8 +36,10 @@ import nbtool  # noqa: E402
 ROOT = nbtool.ROOT
 OUT = ROOT / "build" / "bench"
 # Issue 14: a chapter within 5 s of the floor, and a widget's update under 50 ms p95 in the kernel
-# (the browser's input-to-new-figure target, 100 ms, is test_browser's).
-TARGETS = {"notebook_over_floor_s": 5.0, "peak_rss_gb": 1.5, "widget_p95_ms": 50.0, "nbval_serial_s": 90.0}
+# (the browser's input-to-new-figure target, 100 ms, is test_browser's). The serial nbval run was
+# given 90 s for six notebooks: 15 s a notebook, so that a new chapter or edition brings its own.
+TARGETS = {"notebook_over_floor_s": 5.0, "peak_rss_gb": 1.5, "widget_p95_ms": 50.0,
+           "nbval_serial_s_per_notebook": 15.0}
 PEAK_RSS_CELL = ("import resource, time\n"
                  "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.time())")
 FLOOR_SOURCE = "import torch\nfrom d2l import torch as d2l\nimport helpers\nhelpers.setup()"
@@ -160,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_nbval:
         serial, serial_ok = nbval_seconds(["-p", "no:xdist"])
         parallel, parallel_ok = nbval_seconds(["-n", "2", "--dist", "loadscope"])
-        report["nbval"] = {"serial_s": round(serial, 1), "serial_passed": serial_ok,
+        checked = [path for path in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts]
+        report["nbval"] = {"notebooks": len(checked), "serial_s": round(serial, 1), "serial_passed": serial_ok,
                            "xdist_2_s": round(parallel, 1), "xdist_passed": parallel_ok}
         print(f"nbval: serial {serial:.1f} s, xdist -n 2 {parallel:.1f} s", flush=True)
 
@@ -200,9 +203,10 @@ def to_markdown(report: dict) -> str:
                      f"{row['over_floor_s']} ({mark(row['time_ok'])}) | {row['peak_rss_gb']} GB ({mark(row['memory_ok'])}) |")
     if "nbval" in report:
         n = report["nbval"]
-        lines += ["", f"| nbval run | Time (s) |", "|---|---|",
-                  f"| serial (target < {t['nbval_serial_s']} s) | {n['serial_s']} "
-                  f"({mark(n['serial_s'] < t['nbval_serial_s'] and n['serial_passed'])}) |",
+        budget = t["nbval_serial_s_per_notebook"] * n["notebooks"]
+        lines += ["", f"| nbval run, {n['notebooks']} notebooks | Time (s) |", "|---|---|",
+                  f"| serial (target < {budget:g} s, {t['nbval_serial_s_per_notebook']:g} s a notebook) | {n['serial_s']} "
+                  f"({mark(n['serial_s'] < budget and n['serial_passed'])}) |",
                   f"| pytest-xdist -n 2 --dist loadscope | {n['xdist_2_s']} |"]
     lines += ["", f"| Widget | Changes | Median (ms) | p95 (ms, target < {t['widget_p95_ms']}) |",
               "|---|---|---|---|"]

@@ -68,3 +68,15 @@ def test_a_notebook_is_timed_to_the_end_of_its_last_cell_not_of_its_kernel():
     whole = time.perf_counter() - start
     assert 0.5 <= seconds < whole - 1.5, (seconds, whole)
     assert 0 < peak_gb < 1.5
+
+
+def test_the_serial_nbval_run_is_judged_by_the_number_of_notebooks():
+    report = {"machine": {"cpus": 2, "python": "3.11.7"}, "targets": bench.TARGETS, "floor": {"seconds": 4.8},
+              "notebooks": [], "widgets": []}
+    verdicts = {}
+    for count in (6, 12):
+        report["nbval"] = {"notebooks": count, "serial_s": 93.8, "serial_passed": True, "xdist_2_s": 49.3}
+        row = next(line for line in bench.to_markdown(report).splitlines() if line.startswith("| serial"))
+        verdicts[count] = row
+    assert "target < 90 s" in verdicts[6] and "falls short" in verdicts[6]
+    assert "target < 180 s" in verdicts[12] and "(pass)" in verdicts[12]
