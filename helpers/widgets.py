@@ -27,8 +27,10 @@ def figure_png(fig: Figure) -> bytes:
     # Agg and Pillow, not savefig: setup() makes savefig's bbox "tight", which draws a figure twice, and a
     # widget's figure is laid out already. Light compression: the bytes go to the browser once.
     fig.canvas.draw()
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    pixels, buffer = np.asarray(fig.canvas.buffer_rgba()), io.BytesIO()
+    # An opaque figure (every chapter's) as RGB: a quarter fewer bytes to filter, compress and decode.
+    opaque = pixels[..., :3] if (pixels[..., 3] == 255).all() else pixels
+    PIL.Image.fromarray(opaque).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -81,7 +83,6 @@ class Panel:
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(align_self="flex-start"))
         self.caption = ipywidgets.HTML()
         self.timings: list[float] = []
-        self.text = ""
         for control in self.controls.values():
             control.description = tr(control.description)  # a name like "lr" is its own translation
             control.observe(self._on_change, names="value")

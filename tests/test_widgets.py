@@ -127,10 +127,13 @@ def test_figure_png_holds_the_pixels_agg_drew():
     ax = fig.add_subplot()
     ax.plot([0, 1, 0.3], color="C1", alpha=0.6, linewidth=3)
     ax.set_title("λ = 3, ‖w‖")
-    fig.patch.set_alpha(0.5)  # a translucent background: alpha is kept too
-    image = Image.open(io.BytesIO(figure_png(fig)))
-    assert image.format == "PNG"
-    assert np.array_equal(np.asarray(image.convert("RGBA")), np.asarray(fig.canvas.buffer_rgba()))
+    opaque = Image.open(io.BytesIO(figure_png(fig)))
+    assert opaque.format == "PNG" and opaque.mode == "RGB"  # no alpha channel to send when every pixel is opaque
+    assert np.array_equal(np.asarray(opaque.convert("RGBA")), np.asarray(fig.canvas.buffer_rgba()))
+    fig.patch.set_alpha(0.5)  # a translucent background: alpha is kept
+    translucent = Image.open(io.BytesIO(figure_png(fig)))
+    assert translucent.mode == "RGBA"
+    assert np.array_equal(np.asarray(translucent), np.asarray(fig.canvas.buffer_rgba()))
 
 
 def test_the_figure_has_no_layout_engine_and_the_image_keeps_its_size():
