@@ -132,6 +132,13 @@ def test_outputs_are_the_english_ones_except_where_they_are_language(chapter):
 
 
 @pytest.mark.parametrize("chapter", course.CHAPTERS, ids=lambda c: c.slug)
+def test_each_chinese_chapter_pitches_itself_in_chinese(chapter):
+    # The one line of the Chinese README's table: `translate` copies the English one in, to be translated.
+    pitch = load(FOLDER / chapter.filename).metadata["parameter_lab"]["teaches"]
+    assert nbtool.CJK.search(pitch), f"{chapter.filename}: the pitch in its metadata is still English: {pitch!r}"
+
+
+@pytest.mark.parametrize("chapter", course.CHAPTERS, ids=lambda c: c.slug)
 def test_each_chinese_chapter_cites_zh_d2l_and_both_editions_link_each_other(chapter):
     english, translation = load(ROOT / chapter.path), load(FOLDER / chapter.filename)
     prose = "\n".join(cell.source for cell in translation.cells if cell.cell_type == "markdown")
