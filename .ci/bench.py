@@ -31,6 +31,7 @@ import nbformat
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import course  # noqa: E402
 import nbtool  # noqa: E402
 
 ROOT = nbtool.ROOT
@@ -162,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_nbval:
         serial, serial_ok = nbval_seconds(["-p", "no:xdist"])
         parallel, parallel_ok = nbval_seconds(["-n", "2", "--dist", "loadscope"])
-        checked = [path for path in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts]
-        report["nbval"] = {"notebooks": len(checked), "serial_s": round(serial, 1), "serial_passed": serial_ok,
+        checked = sum(len(course.chapters(language)) for language in course.LANGUAGES)
+        report["nbval"] = {"notebooks": checked, "serial_s": round(serial, 1), "serial_passed": serial_ok,
                            "xdist_2_s": round(parallel, 1), "xdist_passed": parallel_ok}
         print(f"nbval: serial {serial:.1f} s, xdist -n 2 {parallel:.1f} s", flush=True)
 
